@@ -1,0 +1,323 @@
+"""The annotation vocabulary: which claim types an annotation file may state, their
+fields, and the ontology terms each becomes.
+
+This table is the single place that ties the YAML a person edits to the RDF the
+compiler writes. ``ontology/`` declares every class and property named here (a test
+checks it), and ``shapes/`` constrains them independently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class ValueKind(Enum):
+    TEXT = "text"  # a literal in the document's language
+    REF = "reference"  # the id of a registry entity or of another claim
+    CONCEPT = "concept"  # a concept of a SKOS scheme, by slug or label
+    DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD: the precision the source gives
+    DURATION = "duration"  # ISO 8601, such as PT3H30M or P8M
+    INTEGER = "integer"  # a positive whole number
+    DEADLINE = "deadline"  # {within: P14D, from: <claim id>, wording: "..."}
+    BOOLEAN = "boolean"  # yes or no
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a claim in an annotation file."""
+
+    key: str  # as written in YAML
+    predicate: str  # a CURIE ("rdfs:label"), or a local name in the ontology namespace
+    kind: ValueKind
+    help: str
+    required: bool = False
+    many: bool = False
+    targets: tuple[str, ...] = ()  # REF: kinds of resource it may name
+    scheme: str = ""  # CONCEPT: the concept scheme
+    inverse: str = ""  # also emit the inverse property, object to subject
+
+
+@dataclass(frozen=True)
+class ClaimType:
+    """A type of claim: its ontology class, the path segment of its IRIs, its fields."""
+
+    name: str  # as written after ``type:`` in YAML
+    rdf_class: str  # local name in the ontology namespace
+    kind: str  # IRI path segment: {base}id/{kind}/{id}
+    help: str
+    fields: tuple[Field, ...]
+    label_template: str = ""  # used when the claim has no label; {key} is a field's label
+    quotation: bool = False  # evidence is the source of a direct quotation
+
+    def field(self, key: str) -> Field | None:
+        return next((f for f in self.fields if f.key == key), None)
+
+
+def _f(key: str, predicate: str, kind: ValueKind, help: str, **kw: object) -> Field:
+    return Field(key, predicate, kind, help, **kw)  # type: ignore[arg-type]
+
+
+T, R, C, D = ValueKind.TEXT, ValueKind.REF, ValueKind.CONCEPT, ValueKind.DATE
+
+AGENTS = ("person", "state", "organisation", "group", "anonymous", "delegation")
+EVENTS = ("process", "round", "meeting", "exchange", "event")
+PLACES = ("city", "place", "state")
+
+LABEL = _f("label", "rdfs:label", T, "a human-readable name for the node")
+DATE = _f("date", "date", D, "when, at the precision the source gives")
+DATE_WORDING = _f("date wording", "dateWording", T, "the date as the source words it")
+DURATION = _f("duration", "duration", ValueKind.DURATION, "how long, ISO 8601 (PT3H30M)")
+DURATION_WORDING = _f("duration wording", "durationWording", T, "the duration as worded")
+
+CLAIM_TYPES: tuple[ClaimType, ...] = (
+    ClaimType(
+        "negotiation", "NegotiationProcess", "process",
+        "A negotiation process: a series of rounds between parties on a set of issues.",
+        (
+            LABEL,
+            _f("format", "format", C, "direct or indirect talks", scheme="format"),
+            _f("issues", "issue", C, "issues negotiated", scheme="issue", many=True),
+        ),
+    ),
+    ClaimType(
+        "round", "NegotiationRound", "round",
+        "One round of a negotiation process, held or planned.",
+        (
+            LABEL,
+            _f("part of", "partOf", R, "the negotiation process", required=True,
+               targets=("process",)),
+            _f("number", "roundNumber", ValueKind.INTEGER, "its ordinal number"),
+            _f("status", "status", C, "held or planned", required=True, scheme="status"),
+            DATE, DATE_WORDING,
+            _f("city", "city", R, "the city it was held in", targets=("city",)),
+            _f("venue", "venue", R, "the building it was held in", targets=("place",)),
+            _f("format", "format", C, "direct or indirect talks", scheme="format"),
+            DURATION, DURATION_WORDING,
+            _f("follows", "follows", R, "the round before it", targets=("round",),
+               inverse="followedBy"),
+            _f("focus", "focus", T, "what the round focused on"),
+        ),
+    ),
+    ClaimType(
+        "meeting", "Meeting", "meeting",
+        "A side meeting held during a round, such as a consultation with one party.",
+        (
+            LABEL,
+            _f("part of", "partOf", R, "the round", required=True, targets=("round",)),
+            _f("participants", "participant", R, "who met", required=True, many=True,
+               targets=AGENTS),
+            _f("topics", "topic", C, "issues discussed", scheme="issue", many=True),
+            DATE,
+        ),
+    ),
+    ClaimType(
+        "delegation", "Delegation", "delegation",
+        "The team a party sent to a round.",
+        (
+            LABEL,
+            _f("of", "delegationOf", R, "the party it represents", required=True,
+               targets=("state", "organisation")),
+            _f("at", "atEvent", R, "the round", required=True, targets=("round", "process")),
+            _f("head", "headedBy", R, "who led it", targets=("person",)),
+        ),
+    ),
+    ClaimType(
+        "participation", "Participation", "participation",
+        "An agent's part in a negotiation event, in one or more roles.",
+        (
+            LABEL,
+            _f("agent", "agent", R, "who took part", required=True, targets=AGENTS),
+            _f("event", "event", R, "in what", required=True, targets=EVENTS),
+            _f("roles", "role", C, "in which roles", required=True, many=True,
+               scheme="role"),
+            _f("delegation", "delegation", R, "as a member of which delegation",
+               targets=("delegation",)),
+            _f("on behalf of", "onBehalfOf", R, "for which party",
+               targets=("state", "organisation")),
+            _f("capacity", "capacity", R, "in which office", targets=("office",)),
+            _f("advises", "advises", R, "whom the agent advises", targets=("person",)),
+            _f("expertise", "expertise", T, "fields of expertise", many=True),
+        ),
+        label_template="{agent} ({roles}) in {event}",
+    ),
+    ClaimType(
+        "office holding", "OfficeHolding", "office-holding",
+        "An agent holds an office, as the source states it at the time it reports.",
+        (
+            LABEL,
+            _f("holder", "holder", R, "who holds it", required=True,
+               targets=("person", "anonymous")),
+            _f("office", "office", R, "the office", required=True, targets=("office",)),
+        ),
+        label_template="{holder}, {office}",
+    ),
+    ClaimType(
+        "statement", "Statement", "statement",
+        "A direct quotation: the exact words a speaker said or wrote.",
+        (
+            LABEL,
+            _f("speaker", "speaker", R, "who said it", required=True, targets=AGENTS),
+            _f("words", "words", T, "the exact words; they must occur in the evidence",
+               required=True),
+            _f("channel", "channel", C, "how it was said", scheme="channel"),
+            _f("platform", "platform", R, "where it was posted", targets=("website",)),
+            DATE,
+            _f("not before", "notBefore", D, "the earliest date, when the source gives no date"),
+            _f("about", "about", R, "the event it is about", targets=EVENTS),
+        ),
+        label_template="{speaker}: {words}",
+        quotation=True,
+    ),
+    ClaimType(
+        "assessment", "Assessment", "assessment",
+        "How an agent characterised an event (its atmosphere, its progress).",
+        (
+            LABEL,
+            _f("by", "assessedBy", R, "who assessed", required=True, targets=AGENTS),
+            _f("of", "assessmentOf", R, "what was assessed", required=True, targets=EVENTS),
+            _f("characterisation", "characterisation", T, "the words of the assessment",
+               required=True, many=True),
+            _f("compared with", "comparedWith", R, "the event it is compared with",
+               targets=EVENTS),
+            _f("expressed in", "expressedIn", R, "the statement that expresses it",
+               many=True, targets=("statement",)),
+        ),
+        label_template="{by} on {of}: {characterisation}",
+    ),
+    ClaimType(
+        "outcome", "Outcome", "outcome",
+        "A result of a round: an agreement in principle, a decision on next steps.",
+        (
+            LABEL,
+            _f("of", "outcomeOf", R, "the round", required=True, targets=("round",)),
+            _f("description", "dcterms:description", T, "what was agreed or decided"),
+            _f("parties", "involves", R, "who it binds or involves", many=True,
+               targets=AGENTS),
+        ),
+    ),
+    ClaimType(
+        "commitment", "Commitment", "commitment",
+        "An undertaking by an agent to do something, possibly by a deadline.",
+        (
+            LABEL,
+            _f("by", "committedBy", R, "who undertook it", required=True, targets=AGENTS),
+            _f("action", "action", T, "what they undertook to do", required=True),
+            _f("of", "arisingFrom", R, "the round or outcome it comes from",
+               targets=("round", "outcome")),
+            _f("deadline", "deadline", ValueKind.DEADLINE,
+               "{within: P14D, from: <claim with a date>, wording: the source's words}"),
+        ),
+    ),
+    ClaimType(
+        "position", "Position", "position",
+        "A party's stance on an issue: it demands, proposes, accepts, rejects, excludes"
+        " or insists on something.",
+        (
+            LABEL,
+            _f("holder", "holder", R, "whose position", required=True, targets=AGENTS),
+            _f("issue", "issue", C, "on what issue", required=True, scheme="issue"),
+            _f("stance", "stance", C, "the stance", required=True, scheme="stance"),
+            _f("in", "positionIn", R, "in which negotiation", targets=("process", "round")),
+            _f("wording", "wording", T, "the position as the source words it"),
+        ),
+        label_template="{holder} {stance} {issue}",
+    ),
+    ClaimType(
+        "divergence", "Divergence", "divergence",
+        "An open issue on which the parties' positions still diverge.",
+        (
+            LABEL,
+            _f("issue", "issue", C, "the issue", required=True, scheme="issue"),
+            _f("between", "between", R, "the parties", many=True, targets=AGENTS),
+            _f("noted by", "notedBy", R, "who named it", targets=AGENTS),
+            _f("in", "divergenceIn", R, "in which negotiation", required=True,
+               targets=("process", "round")),
+            _f("core", "core", ValueKind.BOOLEAN, "yes when the source calls it a core divergence"),
+        ),
+        label_template="Divergence on {issue}",
+    ),
+    ClaimType(
+        "note exchange", "NoteExchange", "exchange",
+        "An exchange of notes or texts between delegations on some topics.",
+        (
+            LABEL,
+            _f("part of", "partOf", R, "the round", required=True, targets=("round",)),
+            _f("between", "between", R, "who exchanged", many=True, targets=AGENTS),
+            _f("topics", "topic", C, "topics of the notes", required=True, many=True,
+               scheme="issue"),
+        ),
+        label_template="Exchange of notes in {part of}",
+    ),
+    ClaimType(
+        "context event", "ContextEvent", "event",
+        "An event outside the talks that the source relates to them.",
+        (
+            LABEL,
+            DATE, DATE_WORDING, DURATION, DURATION_WORDING,
+            _f("location", "location", R, "where", targets=PLACES),
+            _f("actor", "actor", R, "who acted", many=True, targets=AGENTS),
+            _f("concerns", "concerns", R, "what it concerns", many=True,
+               targets=("agreement", "process", "event", "place")),
+            _f("follows", "follows", R, "the event it came after", targets=EVENTS,
+               inverse="followedBy"),
+            _f("part of", "partOf", R, "a larger event", targets=("event",)),
+            _f("context for", "contextFor", R, "the negotiation it is context for",
+               required=True, targets=("process",)),
+            _f("relation", "contextRelation", C, "how it relates to the talks",
+               required=True, scheme="relation"),
+        ),
+    ),
+    ClaimType(
+        "agreement", "Agreement", "agreement",
+        "An international agreement the source refers to.",
+        (
+            LABEL,
+            _f("short name", "skos:altLabel", T, "an abbreviation such as JCPOA"),
+            DATE,
+        ),
+    ),
+)  # fmt: skip
+
+CLAIM_TYPES_BY_NAME: dict[str, ClaimType] = {t.name: t for t in CLAIM_TYPES}
+
+# Fields every claim may carry besides its type's own.
+COMMON_KEYS = ("id", "type", "evidence", "note")
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of registry entity: people, states, organisations, offices, places."""
+
+    name: str
+    classes: tuple[str, ...]  # CURIEs: "nkg:State", "schema:Person"
+    help: str
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+
+ENTITY_KINDS: tuple[EntityKind, ...] = (
+    EntityKind("person", ("schema:Person",), "a named person"),
+    EntityKind("state", ("nkg:State",), "a sovereign state"),
+    EntityKind("organisation", ("org:Organization",), "an organisation or government body",
+               (_f("part of", "org:subOrganizationOf", R, "the body it belongs to",
+                   targets=("organisation", "state")),)),
+    EntityKind("office", ("org:Post",), "an office or post, such as a foreign minister",
+               (_f("office in", "org:postIn", R, "the state or body the office belongs to",
+                   required=True, targets=("organisation", "state")),)),
+    EntityKind("city", ("schema:City",), "a city",
+               (_f("country", "country", R, "its country", targets=("state",)),)),
+    EntityKind("place", ("schema:Place",), "a place: a building, a strait, a region",
+               (_f("located in", "locatedIn", R, "where it is", targets=("city", "place",
+                                                                            "state")),)),
+    EntityKind("website", ("schema:WebSite",), "a website or social network, such as X"),
+    EntityKind("group", ("foaf:Group",), "an unnamed group: analysts, experts, state media",
+               (_f("affiliation", "affiliation", R, "whose side it is on",
+                   targets=("state", "organisation")),)),
+    EntityKind("anonymous", ("nkg:AnonymousAgent",),
+               "an unnamed person, such as an official speaking on condition of anonymity",
+               (_f("affiliation", "affiliation", R, "whose side it is on",
+                   targets=("state", "organisation")),)),
+)  # fmt: skip
+
+ENTITY_KINDS_BY_NAME: dict[str, EntityKind] = {k.name: k for k in ENTITY_KINDS}
+ENTITY_COMMON_KEYS = ("id", "kind", "label", "aliases", "wikidata", "note")

@@ -1,0 +1,112 @@
+"""IRIs of the graph: the configurable base, the paths minted under it, and the prefixes.
+
+Every IRI the project mints hangs off one base IRI (``KG_BASE_IRI``), so the same
+seeds can be published under another domain without touching a file:
+
+* ``{base}ontology#Term``                the OWL ontology's classes and properties
+* ``{base}concept/{scheme}/{slug}``      SKOS concepts (roles, stances, issues, ...)
+* ``{base}id/{kind}/{slug}``             resources minted from the seeds
+* ``{base}graph/{name}``                 named graphs (one per source document)
+* ``{base}release/{id}``                 releases (VoID/DCAT descriptions)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Namespace, URIRef
+
+DEFAULT_BASE_IRI = "https://w3id.org/negotiations-kg/"
+
+# Vocabularies the ontology reuses; prefixes as registered on prefix.cc.
+STANDARD_PREFIXES: dict[str, str] = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "schema": "https://schema.org/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "time": "http://www.w3.org/2006/time#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "wd": "http://www.wikidata.org/entity/",
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+
+SCHEMA = Namespace(STANDARD_PREFIXES["schema"])
+ORG = Namespace(STANDARD_PREFIXES["org"])
+OA = Namespace(STANDARD_PREFIXES["oa"])
+TIME = Namespace(STANDARD_PREFIXES["time"])
+VOID = Namespace(STANDARD_PREFIXES["void"])
+DCAT = Namespace(STANDARD_PREFIXES["dcat"])
+WD = Namespace(STANDARD_PREFIXES["wd"])
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+# Kinds of minted resources; each becomes a path segment and a SPARQL prefix.
+RESOURCE_KINDS: tuple[str, ...] = (
+    "person", "state", "organisation", "office", "city", "place", "website", "group",
+    "anonymous",
+    "process", "round", "meeting", "delegation", "participation", "office-holding",
+    "statement", "assessment", "outcome", "commitment", "position", "divergence",
+    "exchange", "event", "agreement", "evidence", "source",
+)  # fmt: skip
+
+# SKOS concept schemes defined in ontology/; each becomes a SPARQL prefix too.
+CONCEPT_SCHEMES: tuple[str, ...] = (
+    "role", "stance", "issue", "format", "channel", "status", "relation",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Namespaces:
+    """The IRIs minted under one base IRI."""
+
+    base: str
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith(("/", "#")):
+            raise ValueError(f"base IRI must end with '/' or '#': {self.base!r}")
+
+    @property
+    def ontology(self) -> URIRef:
+        return URIRef(self.base + "ontology")
+
+    @property
+    def nkg(self) -> Namespace:
+        """The ontology's terms: ``{base}ontology#Term``."""
+        return Namespace(self.base + "ontology#")
+
+    def resource(self, kind: str, slug: str) -> URIRef:
+        return URIRef(f"{self.base}id/{kind}/{slug}")
+
+    def concept(self, scheme: str, slug: str) -> URIRef:
+        return URIRef(f"{self.base}concept/{scheme}/{slug}")
+
+    def scheme(self, scheme: str) -> URIRef:
+        return URIRef(f"{self.base}concept/{scheme}")
+
+    def graph(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}graph/{name}")
+
+    def release(self, release_id: str) -> URIRef:
+        return URIRef(f"{self.base}release/{release_id}")
+
+    @property
+    def dataset(self) -> URIRef:
+        return URIRef(self.base + "dataset")
+
+    def prefixes(self) -> dict[str, str]:
+        """Every prefix the project uses: the standard ones, ``nkg:``, one per
+        resource kind (``round:``, ``person:``) and one per concept scheme (``role:``)."""
+        own = {"nkg": str(self.nkg)}
+        own |= {kind: f"{self.base}id/{kind}/" for kind in RESOURCE_KINDS}
+        own |= {scheme: f"{self.base}concept/{scheme}/" for scheme in CONCEPT_SCHEMES}
+        own["graph"] = f"{self.base}graph/"
+        return STANDARD_PREFIXES | own

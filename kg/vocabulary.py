@@ -1,0 +1,84 @@
+"""Load the ontology (OWL + SKOS concept schemes) and the SHACL shapes from Turtle.
+
+The Turtle files spell IRIs with the default base, so they open as they are in any RDF
+tool; when ``KG_BASE_IRI`` differs, the default base is rewritten while loading.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, SKOS, Graph, URIRef
+from rdflib.term import Literal
+
+from kg.errors import SeedError
+from kg.namespaces import DEFAULT_BASE_IRI, Namespaces
+
+
+def turtle_files(directory: Path) -> list[Path]:
+    """The ``.ttl`` files of a folder, in a stable order."""
+    return sorted(directory.glob("*.ttl"))
+
+
+def load_turtle(directory: Path, ns: Namespaces) -> Graph:
+    """Parse every Turtle file of ``directory`` into one graph, rebased onto ``ns.base``."""
+    graph = Graph()
+    for path in turtle_files(directory):
+        text = path.read_text(encoding="utf-8")
+        if ns.base != DEFAULT_BASE_IRI:
+            text = text.replace(DEFAULT_BASE_IRI, ns.base)
+        try:
+            graph.parse(data=text, format="turtle", publicID=path.as_uri())
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            line = _line_of(str(exc))
+            raise SeedError(path, line, f"this Turtle file does not parse: {exc}",
+                            "fix the syntax at that line") from exc
+    return graph
+
+
+def _line_of(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class ConceptIndex:
+    """Concepts of each SKOS scheme, found by slug or by (alternative) label."""
+
+    by_scheme: dict[str, dict[str, URIRef]]
+
+    @classmethod
+    def from_graph(cls, graph: Graph, ns: Namespaces) -> ConceptIndex:
+        by_scheme: dict[str, dict[str, URIRef]] = {}
+        prefix = f"{ns.base}concept/"
+        for concept in graph.subjects(RDF.type, SKOS.Concept):
+            if not isinstance(concept, URIRef) or not str(concept).startswith(prefix):
+                continue
+            scheme, _, slug = str(concept)[len(prefix):].partition("/")
+            names = by_scheme.setdefault(scheme, {})
+            names[slug] = concept
+            for label in _labels(graph, concept):
+                names.setdefault(_slug(label), concept)
+        return cls(by_scheme)
+
+    def find(self, scheme: str, name: str) -> URIRef | None:
+        return self.by_scheme.get(scheme, {}).get(_slug(name))
+
+    def slugs(self, scheme: str) -> list[str]:
+        prefix_len = len(scheme) + 1
+        return sorted({str(c).rsplit("/", 1)[-1] for c in self.by_scheme.get(scheme, {}).values()
+                       if len(str(c)) > prefix_len})
+
+
+def _labels(graph: Graph, concept: URIRef) -> Iterator[str]:
+    for predicate in (SKOS.prefLabel, SKOS.altLabel):
+        for label in graph.objects(concept, predicate):
+            if isinstance(label, Literal):
+                yield str(label)
