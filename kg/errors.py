@@ -31,8 +31,9 @@ class SeedError(KgError):
 
     exit_code = 3
 
-    def __init__(self, path: Path | str, line: int | None, problem: str, fix: str,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, path: Path | str, line: int | None, problem: str, fix: str, column: int | None = None
+    ) -> None:
         self.path = Path(path)
         self.line = line
         self.column = column

@@ -12,6 +12,7 @@ seeds can be published under another domain without touching a file:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
@@ -110,3 +111,19 @@ class Namespaces:
         own |= {scheme: f"{self.base}concept/{scheme}/" for scheme in CONCEPT_SCHEMES}
         own["graph"] = f"{self.base}graph/"
         return STANDARD_PREFIXES | own
+
+    def shorten(self, iri: str) -> str:
+        """``round:geneva-round`` for an IRI under a known prefix, else ``<iri>``."""
+        for prefix, namespace in _longest_first(self.prefixes()):
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local and _LOCAL_NAME.match(local):
+                return f"{prefix}:{local}"
+        return f"<{iri}>"
+
+
+def _longest_first(prefixes: dict[str, str]) -> list[tuple[str, str]]:
+    return sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+
+# SPARQL 1.1 PN_LOCAL, simplified to the characters the project mints.
+_LOCAL_NAME = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")

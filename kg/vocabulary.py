@@ -34,8 +34,9 @@ def load_turtle(directory: Path, ns: Namespaces) -> Graph:
             graph.parse(data=text, format="turtle", publicID=path.as_uri())
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
             line = _line_of(str(exc))
-            raise SeedError(path, line, f"this Turtle file does not parse: {exc}",
-                            "fix the syntax at that line") from exc
+            raise SeedError(
+                path, line, f"this Turtle file does not parse: {exc}", "fix the syntax at that line"
+            ) from exc
     return graph
 
 
@@ -61,7 +62,7 @@ class ConceptIndex:
         for concept in graph.subjects(RDF.type, SKOS.Concept):
             if not isinstance(concept, URIRef) or not str(concept).startswith(prefix):
                 continue
-            scheme, _, slug = str(concept)[len(prefix):].partition("/")
+            scheme, _, slug = str(concept)[len(prefix) :].partition("/")
             names = by_scheme.setdefault(scheme, {})
             names[slug] = concept
             for label in _labels(graph, concept):
@@ -73,8 +74,13 @@ class ConceptIndex:
 
     def slugs(self, scheme: str) -> list[str]:
         prefix_len = len(scheme) + 1
-        return sorted({str(c).rsplit("/", 1)[-1] for c in self.by_scheme.get(scheme, {}).values()
-                       if len(str(c)) > prefix_len})
+        return sorted(
+            {
+                str(c).rsplit("/", 1)[-1]
+                for c in self.by_scheme.get(scheme, {}).values()
+                if len(str(c)) > prefix_len
+            }
+        )
 
 
 def _labels(graph: Graph, concept: URIRef) -> Iterator[str]:

@@ -1,0 +1,185 @@
+"""The ``kg`` command: thin wrappers over the pipeline, the release and the server.
+
+Exit status 0 on success; on failure, a one-line cause (or one line per seed problem)
+on stderr and the error's own exit code (see kg.errors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kg import __version__, pipeline, release
+from kg.config import Settings, settings_table
+from kg.errors import KgError, QueryError
+from kg.progress import Steps
+from kg.queries import find_query, with_prefixes
+from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, execute, write
+from kg.void import select
+
+DUMP_SUFFIXES = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "ntriples": "nt", "jsonld": "jsonld",
+                 "json-ld": "jsonld", "nq": "nq", "nquads": "nq", "trig": "trig"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env(data_dir=args.data_dir, seeds_dir=args.seeds_dir)
+        code: int = args.run(settings, args)
+        return code
+    except KgError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings_help = "\n".join(f"  {var:<28} {help} (default: {default})"
+                              for var, default, help in settings_table().values())
+    parser = argparse.ArgumentParser(
+        prog="kg", description="Build, query and serve the negotiations knowledge graph.",
+        epilog="settings (environment variables):\n" + settings_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    parser.add_argument("--data-dir", type=Path, help="where releases are written (KG_DATA_DIR)")
+    parser.add_argument("--seeds-dir", type=Path, help="the seeds folder (KG_SEEDS_DIR)")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, run: Callable[[Settings, argparse.Namespace], int],
+                help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.set_defaults(run=run)
+        return sub
+
+    build = command("build", _build, "compile, validate and publish a new release")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
+    build.add_argument("--if-needed", action="store_true",
+                       help="build only if seeds, ontology or shapes changed since the current "
+                            "release")
+    check = command("validate", _validate, "compile and validate the seeds; make no release")
+    check.add_argument("-q", "--quiet", action="store_true", help="print only the outcome")
+    query = command("query", _query, "run a SPARQL query over the current release")
+    source = query.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="the query text")
+    source.add_argument("-f", "--file", type=Path, help="read the query from a file")
+    source.add_argument("-e", "--example", help="a competency query by name or number")
+    query.add_argument("--format", default="table",
+                       choices=["table", *SOLUTION_FORMATS, *GRAPH_FORMATS])
+    query.add_argument("--show", action="store_true", help="print the query before its result")
+    dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
+    dump.add_argument("--format", default="ttl", choices=sorted(DUMP_SUFFIXES))
+    dump.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    stats = command("stats", _stats, "counts of the current release")
+    stats.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _build(settings: Settings, args: argparse.Namespace) -> int:
+    if args.if_needed and release.current_id(settings):
+        live = release.current(settings)
+        if pipeline.is_current(settings, live):
+            print(f"release {live.id} is up to date: {live.path}")
+            _print_counts(settings)
+            return 0
+    built = pipeline.build(settings, Steps(quiet=args.quiet))
+    files = built.files
+    print(f"release {built.id} is current: {built.path}")
+    print(f"  validation: conforms ({built.manifest['validation']['results']} results)")
+    for name, info in files.items():
+        if name.startswith("dumps/"):
+            print(f"  {name:<34} {info['size']:>12,} bytes  sha256 {info['sha256'][:16]}…")
+    _print_counts(settings)
+    return 0
+
+
+def _validate(settings: Settings, args: argparse.Namespace) -> int:
+    checked = pipeline.check(settings, Steps(quiet=args.quiet))
+    print(f"conforms: {len(checked.compiled):,} triples in {len(checked.compiled.graphs)} "
+          f"graphs satisfy the shapes")
+    if checked.report.results:
+        print(checked.report.text(settings.ns.shorten))
+    return 0
+
+
+def _query(settings: Settings, args: argparse.Namespace) -> int:
+    if args.example:
+        text = find_query(settings.queries_dir, args.example).text
+    elif args.file:
+        try:
+            text = args.file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise QueryError(f"cannot read {args.file}: {exc.strerror}") from exc
+    else:
+        text = args.text
+    if args.show:
+        print(with_prefixes(text, settings.ns.prefixes()))
+    store = release.current(settings).open_store()
+    result = execute(store, text, settings.ns)
+    write(result, args.format, sys.stdout.buffer, settings.ns)
+    sys.stdout.flush()
+    return 0
+
+
+def _dump(settings: Settings, args: argparse.Namespace) -> int:
+    current = release.current(settings)
+    suffix = DUMP_SUFFIXES[args.format]
+    path = current.dumps_dir / f"negotiations-kg.{suffix}"
+    if args.output:
+        shutil.copyfile(path, args.output)
+        print(f"wrote {args.output} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+    else:
+        with path.open("rb") as handle:
+            shutil.copyfileobj(handle, sys.stdout.buffer)
+    return 0
+
+
+def _stats(settings: Settings, args: argparse.Namespace) -> int:
+    counts = _counts(settings)
+    if args.json:
+        print(json.dumps(counts, indent=2))
+    else:
+        _print_counts(settings, counts)
+    return 0
+
+
+def _counts(settings: Settings) -> dict[str, object]:
+    current = release.current(settings)
+    store = current.open_store()
+    ns = settings.ns
+    totals = next(iter(select(store, "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) "
+                                     "{ ?s ?p ?o }")))
+    graphs = select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
+                           "ORDER BY ?g", union=False)
+    classes = select(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c "
+                            f"FILTER(STRSTARTS(STR(?c), '{ns.nkg}')) }} GROUP BY ?c ORDER BY ?c")
+    return {
+        "release": current.id,
+        "triples": int(totals[0].value),
+        "subjects": int(totals[1].value),
+        "graphs": {ns.shorten(r[0].value): int(r[1].value) for r in graphs},
+        "classes": {ns.shorten(r[0].value): int(r[1].value) for r in classes},
+    }
+
+
+def _print_counts(settings: Settings, counts: dict[str, object] | None = None) -> None:
+    counts = counts or _counts(settings)
+    print(f"  {counts['triples']:,} triples (union of all graphs), {counts['subjects']:,} "
+          "subjects")
+    for section in ("graphs", "classes"):
+        values = counts[section]
+        assert isinstance(values, dict)
+        print(f"  {section}: " + ", ".join(f"{k} {v:,}" for k, v in values.items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

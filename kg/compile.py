@@ -1,0 +1,400 @@
+"""Compile checked seeds into RDF: one named graph per source document, plus the
+registry, the Wikidata identity links and the ontology.
+
+IRIs are minted from ids alone (``{base}id/{kind}/{id}``), so a rebuild never changes
+an IRI. Every claim node cites its evidence after the W3C Web Annotation model (an
+``oa:SpecificResource`` with a Text Position and a Text Quote selector) and PROV-O:
+``prov:wasQuotedFrom`` for a direct quotation, ``prov:wasDerivedFrom`` otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.term import Node as RdfNode
+
+from kg.claimtypes import CLAIM_TYPES, Field, ValueKind
+from kg.errors import SeedError, SeedErrors
+from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText, Span
+from kg.namespaces import OA, SCHEMA, WD, Namespaces
+from kg.seeds import Claim, Document, Entity, Record, Seeds
+from kg.values import (
+    BadValue,
+    PartialDate,
+    parse_boolean,
+    parse_date,
+    parse_duration,
+    parse_positive_integer,
+)
+from kg.vocabulary import ConceptIndex
+from kg.yamlfile import Mapping, Node, Scalar, Sequence
+
+Origin = tuple[Path, int]  # the file and line a node was written at
+CLAIM_KINDS = tuple(t.kind for t in CLAIM_TYPES)
+
+
+@dataclass
+class Compiled:
+    """The compiled dataset: named graphs, and where each node was written."""
+
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    origins: dict[RdfNode, Origin] = field(default_factory=dict)
+
+    def graph(self, name: URIRef) -> Graph:
+        return self.graphs.setdefault(name, Graph(identifier=name))
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self.graphs.values())
+
+
+def compile_seeds(seeds: Seeds, ontology: Graph, ns: Namespaces) -> Compiled:
+    """Compile ``seeds``; raise SeedErrors listing every problem found."""
+    compiler = _Compiler(seeds, ontology, ns)
+    compiler.run()
+    if compiler.errors:
+        raise SeedErrors(compiler.errors)
+    return compiler.out
+
+
+@dataclass(frozen=True)
+class _Target:
+    iri: URIRef
+    kind: str
+    record: Record
+
+
+class _Compiler:
+    def __init__(self, seeds: Seeds, ontology: Graph, ns: Namespaces) -> None:
+        self.seeds, self.ontology, self.ns = seeds, ontology, ns
+        self.nkg = ns.nkg
+        self.concepts = ConceptIndex.from_graph(ontology, ns)
+        self.errors: list[SeedError] = []
+        self.out = Compiled()
+        self.targets: dict[str, _Target] = {}
+        for entity in seeds.entities:
+            self.targets[entity.id] = _Target(ns.resource(entity.kind.name, entity.id),
+                                              entity.kind.name, entity)
+        for claim in seeds.claims():
+            self.targets[claim.id] = _Target(ns.resource(claim.type.kind, claim.id),
+                                             claim.type.kind, claim)
+        self._labels: dict[str, str] = {}
+
+    def run(self) -> None:
+        self.out.graph(self.ns.graph("ontology")).__iadd__(self.ontology)
+        self._registry()
+        for document in self.seeds.documents:
+            self._document(document)
+
+    # --- registry ----------------------------------------------------------------------
+
+    def _registry(self) -> None:
+        graph = self.out.graph(self.ns.graph("registry"))
+        links = self.out.graph(self.ns.graph("wikidata-links"))
+        linked: dict[str, Entity] = {}
+        for entity in self.seeds.entities:
+            iri = self.targets[entity.id].iri
+            self.out.origins[iri] = (entity.path, entity.line)
+            for curie in entity.kind.classes:
+                graph.add((iri, RDF.type, self._curie(curie)))
+            graph.add((iri, RDFS.label, Literal(entity.label, lang="en")))
+            for alias in entity.aliases:
+                graph.add((iri, SKOS.altLabel, Literal(alias, lang="en")))
+            if note := entity.text("note"):
+                graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
+            for spec in entity.kind.fields:
+                self._field(graph, iri, entity, spec, "en")
+            if entity.wikidata:
+                self._link(links, iri, entity, linked)
+
+    def _link(self, links: Graph, iri: URIRef, entity: Entity, linked: dict[str, Entity]) -> None:
+        qid, line = entity.wikidata, entity.line_of("wikidata")
+        assert qid is not None
+        if qid not in self.seeds.verified_qids:
+            self._error(entity.path, line, f"uses the Wikidata id {qid}, which is not in "
+                        "wikidata-verified.tsv", "check the id against a public source and add "
+                        "it to wikidata-verified.tsv first, or remove it; never guess an id")
+            return
+        if (other := linked.setdefault(qid, entity)) is not entity:
+            self._error(entity.path, line, f"links {qid}, already linked to {other.id!r} "
+                        f"(line {other.line})", "one Wikidata item identifies one entity: "
+                        "remove the wrong link")
+            return
+        links.add((iri, OWL.sameAs, WD[qid]))
+
+    # --- documents and claims ----------------------------------------------------------
+
+    def _document(self, document: Document) -> None:
+        ns, nkg = self.ns, self.nkg
+        graph = self.out.graph(ns.graph(document.slug))
+        doc = ns.resource("source", document.slug)
+        self.out.origins[doc] = (document.annotation_path, document.metadata_line)
+        language = document.metadata["language"].value if "language" in document.metadata \
+            else "en"
+        text_bytes = document.text_path.read_bytes()
+        graph.add((doc, RDF.type, nkg.SourceDocument))
+        for key, predicate in (("title", DCTERMS.title), ("title", RDFS.label)):
+            if key in document.metadata:
+                graph.add((doc, predicate, Literal(document.metadata[key].value, lang=language)))
+        graph.add((doc, DCTERMS.language, Literal(language)))
+        graph.add((doc, DCTERMS.format, Literal("text/plain; charset=utf-8")))
+        graph.add((doc, SCHEMA.text, Literal(document.text)))
+        graph.add((doc, nkg.sha256, Literal(hashlib.sha256(text_bytes).hexdigest())))
+        graph.add((doc, nkg.characterCount,
+                   Literal(len(document.text), datatype=XSD.nonNegativeInteger)))
+        self._document_metadata(graph, doc, document)
+        source = SourceText(document.text)
+        for claim in document.claims:
+            self._claim(graph, doc, source, claim, language)
+
+    def _document_metadata(self, graph: Graph, doc: URIRef, document: Document) -> None:
+        nkg, meta, path = self.nkg, document.metadata, document.annotation_path
+        if "received as" in meta:
+            graph.add((doc, nkg.receivedAs, Literal(meta["received as"].value)))
+        if "note" in meta:
+            graph.add((doc, SKOS.editorialNote, Literal(meta["note"].value, lang="en")))
+        if "reports" in meta:
+            target = self._reference(path, meta["reports"], CLAIM_KINDS, "reports")
+            if target is not None:
+                graph.add((doc, nkg.reports, target))
+        events_date = self._date(path, meta["events date"]) if "events date" in meta else None
+        if events_date is not None:
+            graph.add((doc, nkg.eventsDate, events_date.literal()))
+        unknowable = (("publisher", DCTERMS.publisher), ("url", SCHEMA.url),
+                      ("publication date", DCTERMS.issued))
+        for key, predicate in unknowable:
+            value = meta[key].value.strip() if key in meta else "unknown"
+            if value.lower() == "unknown":
+                graph.add((doc, nkg.metadataUnknown, predicate))
+            elif key == "url":
+                graph.add((doc, predicate, URIRef(value)))
+            elif key == "publication date":
+                if (date := self._date(path, meta[key])) is not None:
+                    graph.add((doc, predicate, date.literal()))
+            else:
+                graph.add((doc, predicate, Literal(value)))
+
+    def _claim(self, graph: Graph, doc: URIRef, source: SourceText, claim: Claim,
+               language: str) -> None:
+        iri = self.targets[claim.id].iri
+        self.out.origins[iri] = (claim.path, claim.line)
+        graph.add((iri, RDF.type, self.nkg[claim.type.rdf_class]))
+        graph.add((iri, RDFS.label, Literal(self._label(claim.id), lang=language)))
+        if note := claim.text("note"):
+            graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
+        for spec in claim.type.fields:
+            if spec.key != "label":
+                self._field(graph, iri, claim, spec, language)
+        cites = PROV.wasQuotedFrom if claim.type.quotation else PROV.wasDerivedFrom
+        spans = []
+        for quote in claim.evidence:
+            try:
+                span = source.locate(quote.text, quote.occurrence)
+            except QuoteNotFound as exc:
+                self._error(claim.path, quote.line, "has an evidence quote that is not in "
+                            f"{claim.document}.txt", exc.hint)
+                continue
+            except QuoteAmbiguous as exc:
+                self._error(claim.path, quote.line, f"has an evidence quote that occurs "
+                            f"{len(exc.starts)} times in {claim.document}.txt (at characters "
+                            f"{', '.join(map(str, exc.starts))})", "write it as '- quote: ...' "
+                            "with 'occurrence: N' to say which one, or quote more words")
+                continue
+            spans.append(span)
+            graph.add((iri, cites, self._evidence(graph, doc, claim, span)))
+        words = claim.text("words")
+        if claim.type.quotation and words and spans and not any(words in s.exact for s in spans):
+            self._error(claim.path, claim.line_of("words"), "has words that are not inside "
+                        "any of its evidence quotes", "quote the passage that contains the "
+                        "words exactly, attribution included")
+
+    def _evidence(self, graph: Graph, doc: URIRef, claim: Claim, span: Span) -> URIRef:
+        nkg = self.nkg
+        iri = self.ns.resource("evidence", f"{claim.document}-{span.start}-{span.end}")
+        if (iri, RDF.type, nkg.Evidence) in graph:
+            return iri
+        self.out.origins.setdefault(iri, (claim.path, claim.line_of("evidence")))
+        position, quote = URIRef(f"{iri}#position"), URIRef(f"{iri}#quote")
+        short = span.exact if len(span.exact) <= 80 else span.exact[:77] + "..."
+        graph.add((iri, RDF.type, nkg.Evidence))
+        graph.add((iri, RDFS.label, Literal(f"\u201c{short}\u201d")))
+        graph.add((iri, OA.hasSource, doc))
+        graph.add((iri, OA.hasSelector, position))
+        graph.add((iri, OA.hasSelector, quote))
+        graph.add((iri, nkg.sentence, Literal(span.sentence)))
+        graph.add((position, RDF.type, OA.TextPositionSelector))
+        graph.add((position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger)))
+        graph.add((position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger)))
+        graph.add((quote, RDF.type, OA.TextQuoteSelector))
+        graph.add((quote, OA.exact, Literal(span.exact)))
+        graph.add((quote, OA.prefix, Literal(span.prefix)))
+        graph.add((quote, OA.suffix, Literal(span.suffix)))
+        return iri
+
+    # --- fields ------------------------------------------------------------------------
+
+    def _field(self, graph: Graph, subject: URIRef, record: Record, spec: Field,
+               language: str) -> None:
+        node = record.values.get(spec.key)
+        if node is None:
+            return
+        if spec.kind is ValueKind.DEADLINE:
+            for predicate, value in self._deadline(record, node):
+                graph.add((subject, predicate, value))
+            return
+        predicate = self._predicate(spec.predicate)
+        for item in self._items(record, spec, node):
+            for value in self._value(record, spec, item, language):
+                graph.add((subject, predicate, value))
+                if spec.inverse and isinstance(value, URIRef):
+                    graph.add((value, self.nkg[spec.inverse], subject))
+
+    def _items(self, record: Record, spec: Field, node: Node) -> list[Node]:
+        if isinstance(node, Sequence):
+            if not spec.many:
+                self._error(record.path, node.line, f"gives several values for '{spec.key}'",
+                            f"'{spec.key}' takes one value: {spec.help}")
+                return []
+            return node.items
+        return [node]
+
+    def _value(self, record: Record, spec: Field, node: Node,
+               language: str) -> Iterator[RdfNode]:
+        path, kind = record.path, spec.kind
+        if not isinstance(node, Scalar):
+            self._error(path, node.line, f"gives a block as '{spec.key}'",
+                        f"write a single value: {spec.help}")
+            return
+        if kind is ValueKind.TEXT:
+            yield Literal(node.value.strip(), lang=language)
+        elif kind is ValueKind.REF:
+            if (target := self._reference(path, node, spec.targets, spec.key)) is not None:
+                yield target
+        elif kind is ValueKind.CONCEPT:
+            if (concept := self.concepts.find(spec.scheme, node.value)) is not None:
+                yield concept
+            else:
+                self._error(path, node.line, f"has {node.value!r}, which is not a concept of "
+                            f"the {spec.scheme} scheme", "use one of: " + ", ".join(
+                                self.concepts.slugs(spec.scheme)) + " (or add it to "
+                            "ontology/concepts.ttl)")
+        elif kind is ValueKind.DATE:
+            if (date := self._date(path, node)) is not None:
+                yield date.literal()
+        else:
+            parsers: dict[ValueKind, Callable[[str], Literal]] = {
+                ValueKind.INTEGER: parse_positive_integer, ValueKind.BOOLEAN: parse_boolean,
+                ValueKind.DURATION: lambda text: parse_duration(text).literal()}
+            try:
+                yield parsers[kind](node.value)
+            except BadValue as exc:
+                self._error(path, node.line, f"has a bad '{spec.key}'", str(exc))
+
+    def _deadline(self, record: Record, node: Node) -> list[tuple[URIRef, RdfNode]]:
+        """``{within, from, wording}`` resolved to a date (``nkg:deadline``), keeping the
+        offset (an OWL-Time xsd:duration), the anchor event and the source's words."""
+        nkg, path = self.nkg, record.path
+        fix = "write deadline: {within: P14D, from: <id of a claim with a full date>, " \
+              "wording: <the source's words>}"
+        parts = node.entries if isinstance(node, Mapping) else {}
+        within, anchor, wording = (parts.get(k) for k in ("within", "from", "wording"))
+        if not (isinstance(within, Scalar) and isinstance(anchor, Scalar)
+                and isinstance(wording, Scalar)) or set(parts) - {"within", "from", "wording"}:
+            self._error(path, node.line, "has a deadline without within, from and wording", fix)
+            return []
+        try:
+            offset = parse_duration(within.value)
+        except BadValue as exc:
+            self._error(path, within.line, "has a bad deadline duration", str(exc))
+            return []
+        anchor_iri = self._reference(path, anchor, ("round", "meeting", "process", "event"),
+                                     "from")
+        if anchor_iri is None:
+            return []
+        date_text = self.targets[anchor.value.strip()].record.text("date")
+        try:
+            start = parse_date(date_text).as_date() if date_text else None
+        except BadValue:
+            return []  # reported where that date is written
+        if start is None:
+            self._error(path, anchor.line, f"counts a deadline from {anchor.value!r}, which "
+                        "has no full date (YYYY-MM-DD)", "count from a claim with a full date")
+            return []
+        return [
+            (nkg.deadline, Literal(offset.after(start).isoformat(), datatype=XSD.date)),
+            (nkg.deadlineOffset, offset.literal()),
+            (nkg.deadlineAnchor, anchor_iri),
+            (nkg.deadlineWording, Literal(wording.value.strip(), lang="en")),
+        ]
+
+    def _reference(self, path: Path, node: Scalar, kinds: tuple[str, ...],
+                   key: str) -> URIRef | None:
+        target = self.targets.get(node.value.strip())
+        if target is None:
+            self._error(path, node.line, f"names {node.value!r}, which is no entity or claim id",
+                        "use the id of an entity in registry.yaml or of a claim, or add it there")
+            return None
+        if kinds and target.kind not in kinds:
+            self._error(path, node.line, f"names {node.value!r} (a {target.kind}) as "
+                        f"'{key}'", f"'{key}' takes a {' or '.join(kinds)}")
+            return None
+        return target.iri
+
+    def _date(self, path: Path, node: Scalar) -> PartialDate | None:
+        try:
+            return parse_date(node.value)
+        except BadValue as exc:
+            self._error(path, node.line, "has a bad date", str(exc))
+            return None
+
+    # --- labels and names --------------------------------------------------------------
+
+    def _label(self, record_id: str) -> str:
+        """A node's label: its own, or its type's template filled with others' labels."""
+        if record_id in self._labels:
+            return self._labels[record_id]
+        self._labels[record_id] = record_id  # guards against cycles
+        record = self.targets[record_id].record
+        label = record.label if isinstance(record, Entity) else record.text("label")
+        if not label and isinstance(record, Claim):
+            label = record.type.label_template.format_map(_Labels(self, record))
+        self._labels[record_id] = label or record_id
+        return self._labels[record_id]
+
+    def _predicate(self, name: str) -> URIRef:
+        return self._curie(name) if ":" in name else self.nkg[name]
+
+    def _curie(self, curie: str) -> URIRef:
+        prefix, _, local = curie.partition(":")
+        return URIRef(self.ns.prefixes()[prefix] + local)
+
+    def _error(self, path: Path, line: int | None, problem: str, fix: str) -> None:
+        self.errors.append(SeedError(path, line, problem, fix))
+
+
+class _Labels(dict[str, str]):
+    """Values for a label template: the labels of what a claim's fields name."""
+
+    def __init__(self, compiler: _Compiler, claim: Claim) -> None:
+        super().__init__()
+        self.compiler, self.claim = compiler, claim
+
+    def __missing__(self, key: str) -> str:
+        spec, node = self.claim.type.field(key), self.claim.values.get(key)
+        if spec is None or node is None:
+            return "?"
+        items = node.items if isinstance(node, Sequence) else [node]
+        return ", ".join(self._one(spec, item) for item in items if isinstance(item, Scalar))
+
+    def _one(self, spec: Field, item: Scalar) -> str:
+        if spec.kind is ValueKind.REF and item.value in self.compiler.targets:
+            return self.compiler._label(item.value)
+        if spec.kind is ValueKind.CONCEPT:
+            concept = self.compiler.concepts.find(spec.scheme, item.value)
+            label = self.compiler.ontology.value(concept, SKOS.prefLabel) if concept else None
+            return str(label) if label else item.value
+        text = item.value.strip()
+        return text if len(text) <= 60 else text[:57] + "..."

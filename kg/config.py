@@ -1,0 +1,117 @@
+"""Settings: declared once, with help text, read once from ``KG_*`` environment
+variables (or CLI flags), then passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kg.errors import ConfigError
+from kg.namespaces import DEFAULT_BASE_IRI, Namespaces
+
+T = TypeVar("T")
+
+
+def setting(default: T, help: str) -> T:
+    """A settings field: its default and the help text the README and ``--help`` show."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting; the environment variable of ``name`` is ``KG_NAME``."""
+
+    base_iri: str = setting(
+        DEFAULT_BASE_IRI, "Base IRI of every minted IRI; ends with '/'; never a localhost address"
+    )
+    seeds_dir: Path = setting(Path("seeds"), "Folder with documents, annotations, registry")
+    ontology_dir: Path = setting(Path("ontology"), "Folder with the ontology and concept schemes")
+    shapes_dir: Path = setting(Path("shapes"), "Folder with the SHACL shapes")
+    queries_dir: Path = setting(Path("queries"), "Folder with the competency queries (.rq)")
+    data_dir: Path = setting(Path("var"), "Where releases go; 'current' points to the live one")
+    keep_releases: int = setting(3, "Releases kept on disk, the current one included")
+    validation_batch_triples: int = setting(
+        200_000, "Triples per pySHACL call; larger batches use more memory, fewer calls"
+    )
+    host: str = setting("127.0.0.1", "Address `kg serve` listens on")
+    port: int = setting(8000, "Port `kg serve` listens on")
+    workers: int = setting(1, "Worker processes of `kg serve`")
+    query_timeout: float = setting(10.0, "Seconds a SPARQL query may run before it is stopped")
+    max_query_bytes: int = setting(100_000, "Largest accepted SPARQL query text, in bytes")
+    max_result_rows: int = setting(100_000, "Rows (or triples) after which a result is cut")
+    max_result_bytes: int = setting(50_000_000, "Bytes after which a result is cut")
+    cache_bytes: int = setting(64_000_000, "Size of the query result cache; 0 turns it off")
+    service_allowlist: str = setting(
+        "", "Space-separated SPARQL endpoints a SERVICE clause may call; empty: none"
+    )
+
+    def __post_init__(self) -> None:
+        try:
+            Namespaces(self.base_iri)
+        except ValueError as exc:
+            raise ConfigError(f"KG_BASE_IRI: {exc}") from exc
+        if "://localhost" in self.base_iri or "://127." in self.base_iri:
+            raise ConfigError("KG_BASE_IRI must be a public, permanent IRI, not a local address")
+        for name in (
+            "keep_releases",
+            "workers",
+            "port",
+            "validation_batch_triples",
+            "max_query_bytes",
+            "max_result_rows",
+            "max_result_bytes",
+        ):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"KG_{name.upper()} must be at least 1")
+        if self.query_timeout <= 0:
+            raise ConfigError("KG_QUERY_TIMEOUT must be a positive number of seconds")
+
+    @property
+    def ns(self) -> Namespaces:
+        return Namespaces(self.base_iri)
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.data_dir / "releases"
+
+    @property
+    def current_link(self) -> Path:
+        return self.data_dir / "current"
+
+    @property
+    def allowed_services(self) -> frozenset[str]:
+        return frozenset(self.service_allowlist.split())
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read ``KG_*`` variables; explicit ``overrides`` (CLI flags) win over them."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name, (var, default, _) in settings_table().items():
+            raw = environ.get(var)
+            if raw is not None:
+                values[name] = _parse(var, raw, type(default))
+        values |= {k: v for k, v in overrides.items() if v is not None}
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def settings_table() -> dict[str, tuple[str, object, str]]:
+    """Each setting's environment variable, default and help text."""
+    return {
+        f.name: ("KG_" + f.name.upper(), f.default, str(f.metadata["help"]))
+        for f in fields(Settings)
+    }
+
+
+def _parse(var: str, raw: str, kind: type) -> object:
+    parse: Callable[[str], object] = Path if issubclass(kind, Path) else kind
+    try:
+        return parse(raw.strip())
+    except ValueError as exc:
+        raise ConfigError(f"{var}={raw!r} is not a valid {kind.__name__}") from exc

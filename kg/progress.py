@@ -1,0 +1,36 @@
+"""Report the steps of a long command on stderr: what runs, and how long it took."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+
+class Steps:
+    """Prints ``compile ... 0.4 s`` lines; silent when ``quiet``."""
+
+    def __init__(self, out: TextIO | None = None, quiet: bool = False) -> None:
+        self.out = out or sys.stderr
+        self.quiet = quiet
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        self._write(f"{name} ...")
+        started = time.perf_counter()
+        yield
+        self.timings[name] = elapsed = time.perf_counter() - started
+        self._write(f" {elapsed:.1f} s\n")
+
+    def advance(self, done: int, total: int) -> None:
+        """Progress within a step, for steps that take more than a moment."""
+        if total:
+            self._write(f" {100 * done // total}%")
+
+    def _write(self, text: str) -> None:
+        if not self.quiet:
+            self.out.write(text)
+            self.out.flush()

@@ -1,0 +1,215 @@
+"""Write a release into a new folder, then make it current atomically.
+
+Everything is written under ``releases/.building-<id>``; only a complete release is
+renamed to ``releases/<id>``, and ``current`` is switched with one ``rename(2)`` of a
+symbolic link, which POSIX makes atomic. A build that fails or is killed leaves the
+previous release serving; its leftovers are removed by the next build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from kg import __version__
+from kg.compile import Compiled
+from kg.config import Settings
+from kg.errors import ReleaseError
+from kg.rdfconvert import quads
+from kg.release import MANIFEST, Release, read
+from kg.validate import Report
+from kg.void import Dump, describe
+
+DUMP_NAME = "negotiations-kg"
+
+# (file name, pyoxigraph format, media type, what it holds, whole dataset with graphs?)
+DUMP_FORMATS: tuple[tuple[str, ox.RdfFormat, str, str, bool], ...] = (
+    (f"{DUMP_NAME}.ttl", ox.RdfFormat.TURTLE, "text/turtle",
+     "All graphs merged, Turtle", False),
+    (f"{DUMP_NAME}.nt", ox.RdfFormat.N_TRIPLES, "application/n-triples",
+     "All graphs merged, N-Triples", False),
+    (f"{DUMP_NAME}.jsonld", ox.RdfFormat.JSON_LD, "application/ld+json",
+     "All graphs merged, JSON-LD", False),
+    (f"{DUMP_NAME}.nq", ox.RdfFormat.N_QUADS, "application/n-quads",
+     "The dataset with its named graphs (one per source document), N-Quads", True),
+    (f"{DUMP_NAME}.trig", ox.RdfFormat.TRIG, "application/trig",
+     "The dataset with its named graphs (one per source document), TriG", True),
+)  # fmt: skip
+
+
+def inputs_digest(settings: Settings) -> str:
+    """A SHA-256 over everything a release is built from, to tell if it is up to date."""
+    digest = hashlib.sha256(f"{__version__}\n{settings.base_iri}\n".encode())
+    for folder in (settings.seeds_dir, settings.ontology_dir, settings.shapes_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(f"{path.relative_to(folder).as_posix()}\n".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@contextmanager
+def build_lock(settings: Settings) -> Iterator[None]:
+    """One build at a time per data folder."""
+    settings.releases_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.data_dir / ".build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ReleaseError(f"another build is writing to {settings.data_dir}; wait for "
+                               "it to finish") from exc
+        yield
+
+
+def publish(compiled: Compiled, report: Report, shapes: Graph, settings: Settings,
+            inputs: str) -> Release:
+    """Write ``compiled`` as a new release and make it current. Call under build_lock."""
+    ns = settings.ns
+    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    release_id = _new_id(settings, created)
+    for stale in settings.releases_dir.glob(".building-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a killed build
+    building = settings.releases_dir / f".building-{release_id}"
+    try:
+        building.mkdir(parents=True)
+        store = ox.Store(str(building / "store"))
+        store.bulk_extend(quads(compiled.graphs.values()))
+        dumps = _write_dumps(store, building / "dumps", ns.prefixes(), compiled, settings)
+        _write_graph(report.graph, building / "validation-report.ttl")
+        (building / "validation-report.txt").write_text(report.text() + "\n", encoding="utf-8")
+        _write_graph(shapes, building / "shapes.ttl")
+        void = describe(store, ns, release_id, created, dumps)
+        _write_graph(void, building / "void.ttl")
+        store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
+        store.flush()
+        store.optimize()
+        del store  # closes the RocksDB store before the folder moves
+        _write_manifest(building, release_id, created, inputs, report, settings)
+        final = settings.releases_dir / release_id
+        building.rename(final)
+        _switch_current(settings, final)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    _prune(settings)
+    return read(final)
+
+
+def _new_id(settings: Settings, created: dt.datetime) -> str:
+    stamp = created.strftime("%Y%m%dT%H%M%SZ")
+    release_id, n = stamp, 1
+    while (settings.releases_dir / release_id).exists():
+        n += 1
+        release_id = f"{stamp}-{n}"
+    return release_id
+
+
+def _write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled,
+                 settings: Settings) -> list[Dump]:
+    folder.mkdir()
+    for name, rdf_format, _, _, with_graphs in DUMP_FORMATS:
+        if with_graphs:
+            store.dump(folder / name, format=rdf_format, prefixes=prefixes)
+        else:
+            ox.serialize(union_triples(store), folder / name, format=rdf_format,
+                         prefixes=prefixes)
+    links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
+    if links is not None:
+        ox.serialize((q.triple for q in quads([links])), folder / "wikidata-links.ttl",
+                     format=ox.RdfFormat.TURTLE,
+                     prefixes={"owl": "http://www.w3.org/2002/07/owl#",
+                               "wd": "http://www.wikidata.org/entity/"} | prefixes)
+    media = {name: (media_type, text) for name, _, media_type, text, _ in DUMP_FORMATS}
+    media["wikidata-links.ttl"] = ("text/turtle", "owl:sameAs links to Wikidata, Turtle")
+    dumps = []
+    for path in sorted(folder.iterdir()):
+        media_type, description = media[path.name]
+        dumps.append(Dump(path.name, media_type, *_checksum(path), description))
+    return dumps
+
+
+def union_triples(store: ox.Store) -> ox.QueryTriples:
+    """The union of all graphs, each triple once (SPARQL 1.1 Query 16.2: a CONSTRUCT
+    result is a set)."""
+    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    assert isinstance(triples, ox.QueryTriples)
+    return triples
+
+
+def _checksum(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return path.stat().st_size, digest.hexdigest()
+
+
+def _write_graph(graph: Graph, path: Path) -> None:
+    path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+
+
+def _renamed(graph: Graph, name: URIRef) -> Graph:
+    renamed = Graph(identifier=name)
+    renamed += graph
+    return renamed
+
+
+def _write_manifest(folder: Path, release_id: str, created: dt.datetime, inputs: str,
+                    report: Report, settings: Settings) -> None:
+    media_types = {name: media for name, _, media, _, _ in DUMP_FORMATS}
+    files: dict[str, dict[str, object]] = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "store" not in
+                       p.relative_to(folder).parts):
+        size, sha256 = _checksum(path)
+        relative = path.relative_to(folder).as_posix()
+        files[relative] = {"size": size, "sha256": sha256,
+                           "media_type": media_types.get(path.name, _media_type(path))}
+    manifest = {
+        "release": release_id,
+        "created": created.isoformat(),
+        "tool_version": __version__,
+        "base_iri": settings.base_iri,
+        "inputs_sha256": inputs,
+        "validation": {"conforms": report.conforms, "results": len(report.results)},
+        "files": files,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    sums = "".join(f"{f['sha256']}  {name}\n" for name, f in files.items())
+    (folder / "SHA256SUMS").write_text(sums, encoding="utf-8")
+
+
+def _media_type(path: Path) -> str:
+    return {".ttl": "text/turtle", ".txt": "text/plain; charset=utf-8",
+            ".json": "application/json"}.get(path.suffix, "application/octet-stream")
+
+
+def _switch_current(settings: Settings, final: Path) -> None:
+    link = settings.current_link
+    temporary = settings.data_dir / f".current-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(final.relative_to(settings.data_dir))
+    temporary.replace(link)  # rename(2): atomic
+    directory = os.open(settings.data_dir, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _prune(settings: Settings) -> None:
+    """Keep the newest ``keep_releases`` releases; never the one ``current`` points to."""
+    live = settings.current_link.resolve()
+    releases = sorted(p for p in settings.releases_dir.iterdir()
+                      if p.is_dir() and not p.name.startswith("."))
+    for old in releases[:-settings.keep_releases]:
+        if old.resolve() != live:
+            shutil.rmtree(old, ignore_errors=True)

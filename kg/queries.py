@@ -1,0 +1,61 @@
+"""The competency queries in ``queries/``: one SPARQL file per question.
+
+Each file starts with ``#`` comment lines: the first is the question, the rest say
+what the answer holds. The project's prefixes (``nkg:``, ``round:``, ``role:``, ...)
+are predefined wherever queries run, as Wikidata's endpoint predefines ``wd:``;
+:func:`with_prefixes` writes them out for tools that need them declared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import QueryError
+
+_PREFIX_USE = re.compile(r"(?<![\w<:/#?$])([A-Za-z][\w-]*):(?=[\w-])")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str  # file stem, such as 01-rounds
+    title: str
+    description: str
+    text: str
+
+
+def load_queries(folder: Path) -> list[NamedQuery]:
+    queries = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        comments = []
+        for line in text.splitlines():
+            if not line.startswith("#"):
+                break
+            comments.append(line.lstrip("#").strip())
+        title = comments[0] if comments else path.stem
+        queries.append(NamedQuery(path.stem, title, " ".join(comments[1:]).strip(), text))
+    return queries
+
+
+def find_query(folder: Path, name: str) -> NamedQuery:
+    """A query by file stem, or by its number (``3`` finds ``03-delegations``)."""
+    queries = load_queries(folder)
+    for query in queries:
+        if name in (query.name, query.name.split("-", 1)[0], query.name.split("-", 1)[0]
+                    .lstrip("0")):
+            return query
+    names = ", ".join(q.name for q in queries)
+    raise QueryError(f"no query named {name!r} in {folder}; there are: {names}")
+
+
+def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
+    """``text`` with PREFIX declarations for the predefined prefixes it uses and does
+    not declare itself (SPARQL 1.1 Query, section 4.1.1)."""
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
+    body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+                     for line in text.splitlines())
+    used = {m for m in _PREFIX_USE.findall(body) if m in prefixes and m.lower() not in declared}
+    head = "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in sorted(used))
+    return head + text

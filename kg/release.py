@@ -1,0 +1,86 @@
+"""Read releases: the folder layout, the manifest, the current release.
+
+A release is immutable once written. ``{data_dir}/current`` is a symbolic link to the
+live one; it is switched atomically by :mod:`kg.publish`.
+
+```
+{data_dir}/current -> releases/<id>
+{data_dir}/releases/<id>/
+    manifest.json   SHA256SUMS   void.ttl   validation-report.ttl   validation-report.txt
+    store/          the pyoxigraph (RocksDB) store, opened read-only by readers
+    dumps/          negotiations-kg.{ttl,nt,jsonld,nq,trig}, wikidata-links.ttl, ...
+```
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.config import Settings
+from kg.errors import NoRelease
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Release:
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.manifest["release"])
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        return self.path / "dumps"
+
+    @property
+    def void_path(self) -> Path:
+        return self.path / "void.ttl"
+
+    @property
+    def report_path(self) -> Path:
+        return self.path / "validation-report.ttl"
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        """Published files by path relative to the release: size, sha256, media type."""
+        return dict(self.manifest["files"])
+
+    def open_store(self) -> ox.Store:
+        """Open the store read-only; several processes may do so at once."""
+        return ox.Store.read_only(str(self.store_path))
+
+
+def read(path: Path) -> Release:
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise NoRelease(f"{path} is not a complete release ({exc}); run `kg build`") from exc
+    return Release(path.resolve(), manifest)
+
+
+def current(settings: Settings) -> Release:
+    """The live release; NoRelease when none was built yet."""
+    link = settings.current_link
+    if not link.exists():
+        raise NoRelease(f"no release in {settings.data_dir}: run `kg build` first")
+    return read(link.resolve())
+
+
+def current_id(settings: Settings) -> str | None:
+    """The id of the live release, cheaply (no manifest read), or None."""
+    try:
+        return settings.current_link.resolve(strict=True).name
+    except OSError:
+        return None

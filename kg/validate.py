@@ -1,0 +1,165 @@
+"""Validate the compiled dataset with pySHACL against ``shapes/`` (W3C SHACL Core).
+
+Large datasets are validated in batches of named graphs, so memory stays bounded.
+Each batch holds its own graphs plus the ``rdf:type`` of every node they point to
+outside the batch (so ``sh:class`` can be checked); results are kept only for the
+nodes the batch owns, each node being owned by exactly one batch. Every result is
+reported with the file and line of the annotation that produced its focus node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.namespace import SH
+from rdflib.term import Node as RdfNode
+
+from kg.compile import Compiled, Origin
+
+Progress = Callable[[int, int], None]  # (triples validated so far, total)
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL validation result (SHACL section 3.6.2)."""
+
+    severity: str  # Violation, Warning or Info
+    focus: str
+    path: str
+    message: str
+    value: str
+    shape: str
+    origin: Origin | None
+
+    def describe(self, shorten: Callable[[str], str]) -> str:
+        where = f"{self.origin[0]}:{self.origin[1]}: " if self.origin else ""
+        value = f" (value: {self.value})" if self.value else ""
+        path = shorten(self.path) if self.path else "-"
+        return (f"{where}{self.severity}: {shorten(self.focus)} {path}: {self.message}{value}")
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[Result, ...]
+    graph: Graph  # the sh:ValidationReport, kept with the release
+
+    @property
+    def conforms(self) -> bool:
+        return not any(r.severity == "Violation" for r in self.results)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    def text(self, shorten: Callable[[str], str] = str) -> str:
+        if not self.results:
+            return "Conforms: every node satisfies the SHACL shapes."
+        return "\n".join(r.describe(shorten) for r in self.results)
+
+
+def validate(compiled: Compiled, shapes: Graph, ontology: Graph, batch_triples: int,
+             progress: Progress | None = None) -> Report:
+    """Validate every named graph of ``compiled``; never raises on violations."""
+    types = _type_index(compiled.graphs.values())
+    total = len(compiled)
+    done = 0
+    results: list[Result] = []
+    for batch in _batches(compiled.graphs.values(), batch_triples):
+        owned = {s for g in batch for s in g.subjects(unique=True)}
+        data = Graph()
+        for graph in batch:
+            data += graph
+        for node in {o for g in batch for o in g.objects(unique=True)} - owned:
+            for node_type in types.get(node, ()):
+                data.add((node, RDF.type, node_type))
+        _, report_graph, _ = pyshacl_validate(
+            data, shacl_graph=shapes, ont_graph=ontology, inference="none",
+            advanced=False, allow_warnings=True, abort_on_first=False)
+        results.extend(_results(report_graph, owned, compiled.origins))
+        done += sum(len(g) for g in batch)
+        if progress:
+            progress(done, total)
+    results.sort(key=lambda r: (str(r.origin or ""), r.focus, r.path, r.message))
+    return Report(tuple(results), _report_graph(results))
+
+
+def _type_index(graphs: Iterable[Graph]) -> dict[RdfNode, list[RdfNode]]:
+    index: dict[RdfNode, list[RdfNode]] = {}
+    for graph in graphs:
+        for subject, _, node_type in graph.triples((None, RDF.type, None)):
+            index.setdefault(subject, []).append(node_type)
+    return index
+
+
+def _batches(graphs: Iterable[Graph], limit: int) -> Iterable[list[Graph]]:
+    batch: list[Graph] = []
+    size = 0
+    for graph in graphs:
+        if batch and size + len(graph) > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(graph)
+        size += len(graph)
+    if batch:
+        yield batch
+
+
+def _results(report: Graph, owned: set[RdfNode],
+             origins: dict[RdfNode, Origin]) -> Iterable[Result]:
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        if focus not in owned:
+            continue  # a node of another batch, seen here only through its type
+        severity = report.value(result, SH.resultSeverity)
+        yield Result(
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            focus=str(focus),
+            path=_text(report.value(result, SH.resultPath)),
+            message=_text(report.value(result, SH.resultMessage)),
+            value=_text(report.value(result, SH.value)),
+            shape=_text(report.value(result, SH.sourceShape)),
+            origin=_origin(focus, origins),
+        )
+
+
+def _origin(focus: RdfNode | None, origins: dict[RdfNode, Origin]) -> Origin | None:
+    if focus is None:
+        return None
+    if focus in origins:
+        return origins[focus]
+    return origins.get(URIRef(str(focus).split("#", 1)[0]))  # a selector of an evidence node
+
+
+def _text(node: RdfNode | None) -> str:
+    if node is None or isinstance(node, BNode):
+        return ""
+    return str(node)
+
+
+def _report_graph(results: list[Result]) -> Graph:
+    """The results as a SHACL validation report (SHACL section 3.6)."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(not any(r.severity == "Violation" for r in results))))
+    for item in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[item.severity]))
+        graph.add((node, SH.focusNode, URIRef(item.focus)))
+        if item.path:
+            graph.add((node, SH.resultPath, URIRef(item.path)))
+        graph.add((node, SH.resultMessage, Literal(item.message)))
+        if item.shape:
+            graph.add((node, SH.sourceShape, URIRef(item.shape)))
+        if item.origin:
+            location = f"{Path(item.origin[0]).as_posix()}:{item.origin[1]}"
+            graph.add((node, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+                       Literal(f"written at {location}")))
+    return graph

@@ -1,0 +1,158 @@
+"""Describe a release with VoID (W3C Interest Group Note "Describing Linked Datasets
+with the VoID Vocabulary") and DCAT 2 (W3C Recommendation): counts, classes,
+properties, named graphs, the Wikidata linkset, dumps with checksums (SPDX)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+
+from kg import __version__
+from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
+
+LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+TITLE = "Negotiations knowledge graph"
+DESCRIPTION = ("Diplomatic negotiations (processes, rounds, delegations, positions, "
+               "statements, outcomes, commitments) stated by annotated news reports; "
+               "every fact cites the sentence of its source.")
+
+
+@dataclass(frozen=True)
+class Dump:
+    """A file of the release, as DCAT describes a distribution."""
+
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    description: str
+
+
+def describe(store: ox.Store, ns: Namespaces, release_id: str, created: dt.datetime,
+             dumps: list[Dump]) -> Graph:
+    """The VoID/DCAT description of the dataset in ``store`` (default graph = union)."""
+    graph = Graph()
+    for prefix, iri in ns.prefixes().items():
+        graph.bind(prefix, iri, override=True)
+    graph.bind("spdx", SPDX)
+    dataset, release = ns.dataset, ns.release(release_id)
+    _dataset_header(graph, dataset, ns, created)
+    graph.add((dataset, DCAT.hasVersion, release))
+    graph.add((release, RDF.type, VOID.Dataset))
+    graph.add((release, RDF.type, DCAT.Dataset))
+    graph.add((release, DCTERMS.title, Literal(f"{TITLE}, release {release_id}", lang="en")))
+    graph.add((release, DCTERMS.issued, Literal(created.isoformat(), datatype=XSD.dateTime)))
+    graph.add((release, DCTERMS.license, LICENCE))
+    graph.add((release, DCAT.version, Literal(release_id)))
+    graph.add((release, DCTERMS.creator, Literal(f"negotiations-kg {__version__}")))
+    _statistics(graph, release, store)
+    _named_graphs(graph, release, store, ns)
+    _linkset(graph, release, store, ns)
+    for dump in dumps:
+        _distribution(graph, release, ns, release_id, dump)
+    return graph
+
+
+def _dataset_header(graph: Graph, dataset: URIRef, ns: Namespaces, created: dt.datetime) -> None:
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.title, Literal(TITLE, lang="en")))
+    graph.add((dataset, RDFS.label, Literal(TITLE, lang="en")))
+    graph.add((dataset, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    graph.add((dataset, DCTERMS.license, LICENCE))
+    graph.add((dataset, DCTERMS.modified, Literal(created.isoformat(), datatype=XSD.dateTime)))
+    graph.add((dataset, VOID.sparqlEndpoint, URIRef(ns.base + "sparql")))
+    graph.add((dataset, VOID.uriSpace, Literal(ns.base + "id/")))
+    graph.add((dataset, VOID.vocabulary, URIRef(str(ns.nkg))))
+    graph.add((dataset, FOAF.homepage, URIRef(ns.base)))
+    graph.add((dataset, VOID.rootResource, ns.ontology))
+
+
+def select(store: ox.Store, query: str, union: bool = True) -> ox.QuerySolutions:
+    """Run a SELECT query; the default graph is the union of all graphs when ``union``."""
+    solutions = store.query(query, use_default_graph_as_union=union)
+    assert isinstance(solutions, ox.QuerySolutions), query
+    return solutions
+
+
+def _count(store: ox.Store, query: str) -> int:
+    row = next(iter(select(store, query)))
+    return int(row[0].value)
+
+
+def _statistics(graph: Graph, release: URIRef, store: ox.Store) -> None:
+    counts = {
+        VOID.triples: "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
+        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
+        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
+        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
+        VOID.entities: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?s)) }",
+    }
+    for predicate, query in counts.items():
+        graph.add((release, predicate, Literal(_count(store, query))))
+    rows = select(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY ?c")
+    for row in rows:
+        part = BNode()
+        graph.add((release, VOID.classPartition, part))
+        graph.add((part, VOID["class"], URIRef(row[0].value)))
+        graph.add((part, VOID.entities, Literal(int(row[1].value))))
+    rows = select(store, "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
+    for row in rows:
+        part = BNode()
+        graph.add((release, VOID.propertyPartition, part))
+        graph.add((part, VOID.property, URIRef(row[0].value)))
+        graph.add((part, VOID.triples, Literal(int(row[1].value))))
+
+
+def _named_graphs(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> None:
+    """Each named graph as a VoID subset (SPARQL 1.1 Service Description sd:NamedGraph)."""
+    rows = select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
+                  "ORDER BY ?g", union=False)
+    for row in rows:
+        name = URIRef(row[0].value)
+        graph.add((release, VOID.subset, name))
+        graph.add((name, RDF.type, VOID.Dataset))
+        graph.add((name, RDF.type, SD.NamedGraph))
+        graph.add((name, SD.name, name))
+        graph.add((name, VOID.triples, Literal(int(row[1].value))))
+        source = str(name).removeprefix(f"{ns.base}graph/")
+        if name not in {ns.graph(n) for n in ("registry", "wikidata-links", "ontology")}:
+            graph.add((name, DCTERMS.source, ns.resource("source", source)))
+
+
+def _linkset(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> None:
+    """The owl:sameAs links to Wikidata as a void:Linkset (VoID section 4)."""
+    links = ns.graph("wikidata-links")
+    count = _count(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{links}> {{ ?s ?p ?o }} }}")
+    graph.add((links, RDF.type, VOID.Linkset))
+    graph.add((links, VOID.linkPredicate, URIRef("http://www.w3.org/2002/07/owl#sameAs")))
+    graph.add((links, VOID.subjectsTarget, release))
+    graph.add((links, VOID.objectsTarget, URIRef(str(WD).rstrip("/"))))
+    graph.add((links, VOID.target, URIRef(str(WD).rstrip("/"))))
+    graph.add((links, VOID.triples, Literal(count)))
+
+
+def _distribution(graph: Graph, release: URIRef, ns: Namespaces, release_id: str,
+                  dump: Dump) -> None:
+    url = URIRef(f"{ns.base}dumps/{dump.name}")
+    distribution = URIRef(f"{ns.base}release/{release_id}/{dump.name}")
+    graph.add((release, DCAT.distribution, distribution))
+    if dump.media_type.startswith(("text/turtle", "application/n-", "application/ld+json",
+                                   "application/trig")):
+        graph.add((release, VOID.dataDump, url))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, DCTERMS.title, Literal(dump.description, lang="en")))
+    graph.add((distribution, DCAT.downloadURL, url))
+    graph.add((distribution, DCAT.mediaType,
+               URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+    graph.add((distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
+    graph.add((distribution, DCTERMS.license, LICENCE))
+    checksum = BNode()
+    graph.add((distribution, SPDX.checksum, checksum))
+    graph.add((checksum, RDF.type, SPDX.Checksum))
+    graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    graph.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
