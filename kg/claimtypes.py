@@ -70,8 +70,20 @@ DATE_WORDING = _f("date wording", "dateWording", T, "the date as the source word
 DURATION = _f("duration", "duration", ValueKind.DURATION, "how long, ISO 8601 (PT3H30M)")
 DURATION_WORDING = _f("duration wording", "durationWording", T, "the duration as worded")
 
+ACCORDING_TO = _f("according to", "accordingTo", R,
+                  "who the source says it has this from (a spokesman, state media, an "
+                  "anonymous official)", many=True, targets=AGENTS)
+
+
+def _claim(name: str, rdf_class: str, kind: str, help: str, fields: tuple[Field, ...],
+           label_template: str = "", quotation: bool = False) -> ClaimType:
+    """A claim type; every claim may also say whom the source attributes it to."""
+    return ClaimType(name, rdf_class, kind, help, (*fields, ACCORDING_TO), label_template,
+                     quotation)
+
+
 CLAIM_TYPES: tuple[ClaimType, ...] = (
-    ClaimType(
+    _claim(
         "negotiation", "NegotiationProcess", "process",
         "A negotiation process: a series of rounds between parties on a set of issues.",
         (
@@ -80,7 +92,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             _f("issues", "issue", C, "issues negotiated", scheme="issue", many=True),
         ),
     ),
-    ClaimType(
+    _claim(
         "round", "NegotiationRound", "round",
         "One round of a negotiation process, held or planned.",
         (
@@ -99,7 +111,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             _f("focus", "focus", T, "what the round focused on"),
         ),
     ),
-    ClaimType(
+    _claim(
         "meeting", "Meeting", "meeting",
         "A side meeting held during a round, such as a consultation with one party.",
         (
@@ -111,7 +123,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             DATE,
         ),
     ),
-    ClaimType(
+    _claim(
         "delegation", "Delegation", "delegation",
         "The team a party sent to a round.",
         (
@@ -122,7 +134,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             _f("head", "headedBy", R, "who led it", targets=("person",)),
         ),
     ),
-    ClaimType(
+    _claim(
         "participation", "Participation", "participation",
         "An agent's part in a negotiation event, in one or more roles.",
         (
@@ -141,7 +153,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="{agent} ({roles}) in {event}",
     ),
-    ClaimType(
+    _claim(
         "office holding", "OfficeHolding", "office-holding",
         "An agent holds an office, as the source states it at the time it reports.",
         (
@@ -152,7 +164,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="{holder}, {office}",
     ),
-    ClaimType(
+    _claim(
         "statement", "Statement", "statement",
         "A direct quotation: the exact words a speaker said or wrote.",
         (
@@ -169,12 +181,13 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         label_template="{speaker}: {words}",
         quotation=True,
     ),
-    ClaimType(
+    _claim(
         "assessment", "Assessment", "assessment",
         "How an agent characterised an event (its atmosphere, its progress).",
         (
             LABEL,
-            _f("by", "assessedBy", R, "who assessed", required=True, targets=AGENTS),
+            _f("by", "assessedBy", R, "who assessed", required=True, many=True,
+               targets=AGENTS),
             _f("of", "assessmentOf", R, "what was assessed", required=True, targets=EVENTS),
             _f("characterisation", "characterisation", T, "the words of the assessment",
                required=True, many=True),
@@ -185,7 +198,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="{by} on {of}: {characterisation}",
     ),
-    ClaimType(
+    _claim(
         "outcome", "Outcome", "outcome",
         "A result of a round: an agreement in principle, a decision on next steps.",
         (
@@ -196,12 +209,13 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
                targets=AGENTS),
         ),
     ),
-    ClaimType(
+    _claim(
         "commitment", "Commitment", "commitment",
         "An undertaking by an agent to do something, possibly by a deadline.",
         (
             LABEL,
-            _f("by", "committedBy", R, "who undertook it", required=True, targets=AGENTS),
+            _f("by", "committedBy", R, "who undertook it", required=True, many=True,
+               targets=AGENTS),
             _f("action", "action", T, "what they undertook to do", required=True),
             _f("of", "arisingFrom", R, "the round or outcome it comes from",
                targets=("round", "outcome")),
@@ -209,7 +223,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
                "{within: P14D, from: <claim with a date>, wording: the source's words}"),
         ),
     ),
-    ClaimType(
+    _claim(
         "position", "Position", "position",
         "A party's stance on an issue: it demands, proposes, accepts, rejects, excludes"
         " or insists on something.",
@@ -223,7 +237,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="{holder} {stance} {issue}",
     ),
-    ClaimType(
+    _claim(
         "divergence", "Divergence", "divergence",
         "An open issue on which the parties' positions still diverge.",
         (
@@ -237,7 +251,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="Divergence on {issue}",
     ),
-    ClaimType(
+    _claim(
         "note exchange", "NoteExchange", "exchange",
         "An exchange of notes or texts between delegations on some topics.",
         (
@@ -249,7 +263,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
         label_template="Exchange of notes in {part of}",
     ),
-    ClaimType(
+    _claim(
         "context event", "ContextEvent", "event",
         "An event outside the talks that the source relates to them.",
         (
@@ -268,7 +282,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
                required=True, scheme="relation"),
         ),
     ),
-    ClaimType(
+    _claim(
         "agreement", "Agreement", "agreement",
         "An international agreement the source refers to.",
         (
