@@ -110,7 +110,8 @@ def _batches(graphs: Iterable[Graph], limit: int) -> Iterable[list[Graph]]:
 
 def _results(report: Graph, owned: set[RdfNode],
              origins: dict[RdfNode, Origin]) -> Iterable[Result]:
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    # Only the report's own results: nested sh:detail results are causes, not findings.
+    for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
         if focus not in owned:
             continue  # a node of another batch, seen here only through its type

@@ -31,7 +31,7 @@ def load_turtle(directory: Path, ns: Namespaces) -> Graph:
         if ns.base != DEFAULT_BASE_IRI:
             text = text.replace(DEFAULT_BASE_IRI, ns.base)
         try:
-            graph.parse(data=text, format="turtle", publicID=path.as_uri())
+            graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
             line = _line_of(str(exc))
             raise SeedError(
