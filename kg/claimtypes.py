@@ -70,16 +70,29 @@ DATE_WORDING = _f("date wording", "dateWording", T, "the date as the source word
 DURATION = _f("duration", "duration", ValueKind.DURATION, "how long, ISO 8601 (PT3H30M)")
 DURATION_WORDING = _f("duration wording", "durationWording", T, "the duration as worded")
 
-ACCORDING_TO = _f("according to", "accordingTo", R,
-                  "who the source says it has this from (a spokesman, state media, an "
-                  "anonymous official)", many=True, targets=AGENTS)
+ACCORDING_TO = _f(
+    "according to",
+    "accordingTo",
+    R,
+    "who the source says it has this from (a spokesman, state media, an anonymous official)",
+    many=True,
+    targets=AGENTS,
+)
 
 
-def _claim(name: str, rdf_class: str, kind: str, help: str, fields: tuple[Field, ...],
-           label_template: str = "", quotation: bool = False) -> ClaimType:
+def _claim(
+    name: str,
+    rdf_class: str,
+    kind: str,
+    help: str,
+    fields: tuple[Field, ...],
+    label_template: str = "",
+    quotation: bool = False,
+) -> ClaimType:
     """A claim type; every claim may also say whom the source attributes it to."""
-    return ClaimType(name, rdf_class, kind, help, (*fields, ACCORDING_TO), label_template,
-                     quotation)
+    return ClaimType(
+        name, rdf_class, kind, help, (*fields, ACCORDING_TO), label_template, quotation
+    )
 
 
 CLAIM_TYPES: tuple[ClaimType, ...] = (

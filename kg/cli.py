@@ -21,8 +21,17 @@ from kg.queries import find_query, with_prefixes
 from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, execute, write
 from kg.void import select
 
-DUMP_SUFFIXES = {"ttl": "ttl", "turtle": "ttl", "nt": "nt", "ntriples": "nt", "jsonld": "jsonld",
-                 "json-ld": "jsonld", "nq": "nq", "nquads": "nq", "trig": "trig"}
+DUMP_SUFFIXES = {
+    "ttl": "ttl",
+    "turtle": "ttl",
+    "nt": "nt",
+    "ntriples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "nq": "nq",
+    "nquads": "nq",
+    "trig": "trig",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,28 +53,35 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    settings_help = "\n".join(f"  {var:<28} {help} (default: {default})"
-                              for var, default, help in settings_table().values())
+    settings_help = "\n".join(
+        f"  {var:<28} {help} (default: {default})"
+        for var, default, help in settings_table().values()
+    )
     parser = argparse.ArgumentParser(
-        prog="kg", description="Build, query and serve the negotiations knowledge graph.",
+        prog="kg",
+        description="Build, query and serve the negotiations knowledge graph.",
         epilog="settings (environment variables):\n" + settings_help,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where releases are written (KG_DATA_DIR)")
     parser.add_argument("--seeds-dir", type=Path, help="the seeds folder (KG_SEEDS_DIR)")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    def command(name: str, run: Callable[[Settings, argparse.Namespace], int],
-                help: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, run: Callable[[Settings, argparse.Namespace], int], help: str
+    ) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         sub.set_defaults(run=run)
         return sub
 
     build = command("build", _build, "compile, validate and publish a new release")
     build.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    build.add_argument("--if-needed", action="store_true",
-                       help="build only if seeds, ontology or shapes changed since the current "
-                            "release")
+    build.add_argument(
+        "--if-needed",
+        action="store_true",
+        help="build only if seeds, ontology or shapes changed since the current release",
+    )
     check = command("validate", _validate, "compile and validate the seeds; make no release")
     check.add_argument("-q", "--quiet", action="store_true", help="print only the outcome")
     query = command("query", _query, "run a SPARQL query over the current release")
@@ -73,8 +89,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("text", nargs="?", help="the query text")
     source.add_argument("-f", "--file", type=Path, help="read the query from a file")
     source.add_argument("-e", "--example", help="a competency query by name or number")
-    query.add_argument("--format", default="table",
-                       choices=["table", *SOLUTION_FORMATS, *GRAPH_FORMATS])
+    query.add_argument(
+        "--format", default="table", choices=["table", *SOLUTION_FORMATS, *GRAPH_FORMATS]
+    )
     query.add_argument("--show", action="store_true", help="print the query before its result")
     dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
     dump.add_argument("--format", default="ttl", choices=sorted(DUMP_SUFFIXES))
@@ -104,8 +121,10 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
 
 def _validate(settings: Settings, args: argparse.Namespace) -> int:
     checked = pipeline.check(settings, Steps(quiet=args.quiet))
-    print(f"conforms: {len(checked.compiled):,} triples in {len(checked.compiled.graphs)} "
-          f"graphs satisfy the shapes")
+    print(
+        f"conforms: {len(checked.compiled):,} triples in {len(checked.compiled.graphs)} "
+        f"graphs satisfy the shapes"
+    )
     if checked.report.results:
         print(checked.report.text(settings.ns.shorten))
     return 0
@@ -156,12 +175,19 @@ def _counts(settings: Settings) -> dict[str, object]:
     current = release.current(settings)
     store = current.open_store()
     ns = settings.ns
-    totals = next(iter(select(store, "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) "
-                                     "{ ?s ?p ?o }")))
-    graphs = select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
-                           "ORDER BY ?g", union=False)
-    classes = select(store, f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c "
-                            f"FILTER(STRSTARTS(STR(?c), '{ns.nkg}')) }} GROUP BY ?c ORDER BY ?c")
+    totals = next(
+        iter(select(store, "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) { ?s ?p ?o }"))
+    )
+    graphs = select(
+        store,
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+        union=False,
+    )
+    classes = select(
+        store,
+        f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) {{ ?s a ?c "
+        f"FILTER(STRSTARTS(STR(?c), '{ns.nkg}')) }} GROUP BY ?c ORDER BY ?c",
+    )
     return {
         "release": current.id,
         "triples": int(totals[0].value),
@@ -173,8 +199,7 @@ def _counts(settings: Settings) -> dict[str, object]:
 
 def _print_counts(settings: Settings, counts: dict[str, object] | None = None) -> None:
     counts = counts or _counts(settings)
-    print(f"  {counts['triples']:,} triples (union of all graphs), {counts['subjects']:,} "
-          "subjects")
+    print(f"  {counts['triples']:,} triples (union of all graphs), {counts['subjects']:,} subjects")
     for section in ("graphs", "classes"):
         values = counts[section]
         assert isinstance(values, dict)

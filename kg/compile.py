@@ -76,11 +76,13 @@ class _Compiler:
         self.out = Compiled()
         self.targets: dict[str, _Target] = {}
         for entity in seeds.entities:
-            self.targets[entity.id] = _Target(ns.resource(entity.kind.name, entity.id),
-                                              entity.kind.name, entity)
+            self.targets[entity.id] = _Target(
+                ns.resource(entity.kind.name, entity.id), entity.kind.name, entity
+            )
         for claim in seeds.claims():
-            self.targets[claim.id] = _Target(ns.resource(claim.type.kind, claim.id),
-                                             claim.type.kind, claim)
+            self.targets[claim.id] = _Target(
+                ns.resource(claim.type.kind, claim.id), claim.type.kind, claim
+            )
         self._labels: dict[str, str] = {}
 
     def run(self) -> None:
@@ -114,14 +116,21 @@ class _Compiler:
         qid, line = entity.wikidata, entity.line_of("wikidata")
         assert qid is not None
         if qid not in self.seeds.verified_qids:
-            self._error(entity.path, line, f"uses the Wikidata id {qid}, which is not in "
-                        "wikidata-verified.tsv", "check the id against a public source and add "
-                        "it to wikidata-verified.tsv first, or remove it; never guess an id")
+            self._error(
+                entity.path,
+                line,
+                f"uses the Wikidata id {qid}, which is not in wikidata-verified.tsv",
+                "check the id against a public source and add "
+                "it to wikidata-verified.tsv first, or remove it; never guess an id",
+            )
             return
         if (other := linked.setdefault(qid, entity)) is not entity:
-            self._error(entity.path, line, f"links {qid}, already linked to {other.id!r} "
-                        f"(line {other.line})", "one Wikidata item identifies one entity: "
-                        "remove the wrong link")
+            self._error(
+                entity.path,
+                line,
+                f"links {qid}, already linked to {other.id!r} (line {other.line})",
+                "one Wikidata item identifies one entity: remove the wrong link",
+            )
             return
         links.add((iri, OWL.sameAs, WD[qid]))
 
@@ -132,8 +141,7 @@ class _Compiler:
         graph = self.out.graph(ns.graph(document.slug))
         doc = ns.resource("source", document.slug)
         self.out.origins[doc] = (document.annotation_path, document.metadata_line)
-        language = document.metadata["language"].value if "language" in document.metadata \
-            else "en"
+        language = document.metadata["language"].value if "language" in document.metadata else "en"
         text_bytes = document.text_path.read_bytes()
         graph.add((doc, RDF.type, nkg.SourceDocument))
         for key, predicate in (("title", DCTERMS.title), ("title", RDFS.label)):
@@ -143,8 +151,9 @@ class _Compiler:
         graph.add((doc, DCTERMS.format, Literal("text/plain; charset=utf-8")))
         graph.add((doc, SCHEMA.text, Literal(document.text)))
         graph.add((doc, nkg.sha256, Literal(hashlib.sha256(text_bytes).hexdigest())))
-        graph.add((doc, nkg.characterCount,
-                   Literal(len(document.text), datatype=XSD.nonNegativeInteger)))
+        graph.add(
+            (doc, nkg.characterCount, Literal(len(document.text), datatype=XSD.nonNegativeInteger))
+        )
         self._document_metadata(graph, doc, document)
         source = SourceText(document.text)
         for claim in document.claims:
@@ -163,8 +172,11 @@ class _Compiler:
         events_date = self._date(path, meta["events date"]) if "events date" in meta else None
         if events_date is not None:
             graph.add((doc, nkg.eventsDate, events_date.literal()))
-        unknowable = (("publisher", DCTERMS.publisher), ("url", SCHEMA.url),
-                      ("publication date", DCTERMS.issued))
+        unknowable = (
+            ("publisher", DCTERMS.publisher),
+            ("url", SCHEMA.url),
+            ("publication date", DCTERMS.issued),
+        )
         for key, predicate in unknowable:
             value = meta[key].value.strip() if key in meta else "unknown"
             if value.lower() == "unknown":
@@ -177,8 +189,9 @@ class _Compiler:
             else:
                 graph.add((doc, predicate, Literal(value)))
 
-    def _claim(self, graph: Graph, doc: URIRef, source: SourceText, claim: Claim,
-               language: str) -> None:
+    def _claim(
+        self, graph: Graph, doc: URIRef, source: SourceText, claim: Claim, language: str
+    ) -> None:
         iri = self.targets[claim.id].iri
         self.out.origins[iri] = (claim.path, claim.line)
         graph.add((iri, RDF.type, self.nkg[claim.type.rdf_class]))
@@ -194,22 +207,34 @@ class _Compiler:
             try:
                 span = source.locate(quote.text, quote.occurrence)
             except QuoteNotFound as exc:
-                self._error(claim.path, quote.line, "has an evidence quote that is not in "
-                            f"{claim.document}.txt", exc.hint)
+                self._error(
+                    claim.path,
+                    quote.line,
+                    f"has an evidence quote that is not in {claim.document}.txt",
+                    exc.hint,
+                )
                 continue
             except QuoteAmbiguous as exc:
-                self._error(claim.path, quote.line, f"has an evidence quote that occurs "
-                            f"{len(exc.starts)} times in {claim.document}.txt (at characters "
-                            f"{', '.join(map(str, exc.starts))})", "write it as '- quote: ...' "
-                            "with 'occurrence: N' to say which one, or quote more words")
+                self._error(
+                    claim.path,
+                    quote.line,
+                    f"has an evidence quote that occurs "
+                    f"{len(exc.starts)} times in {claim.document}.txt (at characters "
+                    f"{', '.join(map(str, exc.starts))})",
+                    "write it as '- quote: ...' "
+                    "with 'occurrence: N' to say which one, or quote more words",
+                )
                 continue
             spans.append(span)
             graph.add((iri, cites, self._evidence(graph, doc, claim, span)))
         words = claim.text("words")
         if claim.type.quotation and words and spans and not any(words in s.exact for s in spans):
-            self._error(claim.path, claim.line_of("words"), "has words that are not inside "
-                        "any of its evidence quotes", "quote the passage that contains the "
-                        "words exactly, attribution included")
+            self._error(
+                claim.path,
+                claim.line_of("words"),
+                "has words that are not inside any of its evidence quotes",
+                "quote the passage that contains the words exactly, attribution included",
+            )
 
     def _evidence(self, graph: Graph, doc: URIRef, claim: Claim, span: Span) -> URIRef:
         nkg = self.nkg
@@ -236,8 +261,9 @@ class _Compiler:
 
     # --- fields ------------------------------------------------------------------------
 
-    def _field(self, graph: Graph, subject: URIRef, record: Record, spec: Field,
-               language: str) -> None:
+    def _field(
+        self, graph: Graph, subject: URIRef, record: Record, spec: Field, language: str
+    ) -> None:
         node = record.values.get(spec.key)
         if node is None:
             return
@@ -255,18 +281,25 @@ class _Compiler:
     def _items(self, record: Record, spec: Field, node: Node) -> list[Node]:
         if isinstance(node, Sequence):
             if not spec.many:
-                self._error(record.path, node.line, f"gives several values for '{spec.key}'",
-                            f"'{spec.key}' takes one value: {spec.help}")
+                self._error(
+                    record.path,
+                    node.line,
+                    f"gives several values for '{spec.key}'",
+                    f"'{spec.key}' takes one value: {spec.help}",
+                )
                 return []
             return node.items
         return [node]
 
-    def _value(self, record: Record, spec: Field, node: Node,
-               language: str) -> Iterator[RdfNode]:
+    def _value(self, record: Record, spec: Field, node: Node, language: str) -> Iterator[RdfNode]:
         path, kind = record.path, spec.kind
         if not isinstance(node, Scalar):
-            self._error(path, node.line, f"gives a block as '{spec.key}'",
-                        f"write a single value: {spec.help}")
+            self._error(
+                path,
+                node.line,
+                f"gives a block as '{spec.key}'",
+                f"write a single value: {spec.help}",
+            )
             return
         if kind is ValueKind.TEXT:
             yield Literal(node.value.strip(), lang=language)
@@ -277,17 +310,22 @@ class _Compiler:
             if (concept := self.concepts.find(spec.scheme, node.value)) is not None:
                 yield concept
             else:
-                self._error(path, node.line, f"has {node.value!r}, which is not a concept of "
-                            f"the {spec.scheme} scheme", "use one of: " + ", ".join(
-                                self.concepts.slugs(spec.scheme)) + " (or add it to "
-                            "ontology/concepts.ttl)")
+                self._error(
+                    path,
+                    node.line,
+                    f"has {node.value!r}, which is not a concept of the {spec.scheme} scheme",
+                    "use one of: " + ", ".join(self.concepts.slugs(spec.scheme)) + " (or add it to "
+                    "ontology/concepts.ttl)",
+                )
         elif kind is ValueKind.DATE:
             if (date := self._date(path, node)) is not None:
                 yield date.literal()
         else:
             parsers: dict[ValueKind, Callable[[str], Literal]] = {
-                ValueKind.INTEGER: parse_positive_integer, ValueKind.BOOLEAN: parse_boolean,
-                ValueKind.DURATION: lambda text: parse_duration(text).literal()}
+                ValueKind.INTEGER: parse_positive_integer,
+                ValueKind.BOOLEAN: parse_boolean,
+                ValueKind.DURATION: lambda text: parse_duration(text).literal(),
+            }
             try:
                 yield parsers[kind](node.value)
             except BadValue as exc:
@@ -297,12 +335,17 @@ class _Compiler:
         """``{within, from, wording}`` resolved to a date (``nkg:deadline``), keeping the
         offset (an OWL-Time xsd:duration), the anchor event and the source's words."""
         nkg, path = self.nkg, record.path
-        fix = "write deadline: {within: P14D, from: <id of a claim with a full date>, " \
-              "wording: <the source's words>}"
+        fix = (
+            "write deadline: {within: P14D, from: <id of a claim with a full date>, "
+            "wording: <the source's words>}"
+        )
         parts = node.entries if isinstance(node, Mapping) else {}
         within, anchor, wording = (parts.get(k) for k in ("within", "from", "wording"))
-        if not (isinstance(within, Scalar) and isinstance(anchor, Scalar)
-                and isinstance(wording, Scalar)) or set(parts) - {"within", "from", "wording"}:
+        if not (
+            isinstance(within, Scalar)
+            and isinstance(anchor, Scalar)
+            and isinstance(wording, Scalar)
+        ) or set(parts) - {"within", "from", "wording"}:
             self._error(path, node.line, "has a deadline without within, from and wording", fix)
             return []
         try:
@@ -310,8 +353,7 @@ class _Compiler:
         except BadValue as exc:
             self._error(path, within.line, "has a bad deadline duration", str(exc))
             return []
-        anchor_iri = self._reference(path, anchor, ("round", "meeting", "process", "event"),
-                                     "from")
+        anchor_iri = self._reference(path, anchor, ("round", "meeting", "process", "event"), "from")
         if anchor_iri is None:
             return []
         date_text = self.targets[anchor.value.strip()].record.text("date")
@@ -320,8 +362,12 @@ class _Compiler:
         except BadValue:
             return []  # reported where that date is written
         if start is None:
-            self._error(path, anchor.line, f"counts a deadline from {anchor.value!r}, which "
-                        "has no full date (YYYY-MM-DD)", "count from a claim with a full date")
+            self._error(
+                path,
+                anchor.line,
+                f"counts a deadline from {anchor.value!r}, which has no full date (YYYY-MM-DD)",
+                "count from a claim with a full date",
+            )
             return []
         return [
             (nkg.deadline, Literal(offset.after(start).isoformat(), datatype=XSD.date)),
@@ -330,16 +376,25 @@ class _Compiler:
             (nkg.deadlineWording, Literal(wording.value.strip(), lang="en")),
         ]
 
-    def _reference(self, path: Path, node: Scalar, kinds: tuple[str, ...],
-                   key: str) -> URIRef | None:
+    def _reference(
+        self, path: Path, node: Scalar, kinds: tuple[str, ...], key: str
+    ) -> URIRef | None:
         target = self.targets.get(node.value.strip())
         if target is None:
-            self._error(path, node.line, f"names {node.value!r}, which is no entity or claim id",
-                        "use the id of an entity in registry.yaml or of a claim, or add it there")
+            self._error(
+                path,
+                node.line,
+                f"names {node.value!r}, which is no entity or claim id",
+                "use the id of an entity in registry.yaml or of a claim, or add it there",
+            )
             return None
         if kinds and target.kind not in kinds:
-            self._error(path, node.line, f"names {node.value!r} (a {target.kind}) as "
-                        f"'{key}'", f"'{key}' takes a {' or '.join(kinds)}")
+            self._error(
+                path,
+                node.line,
+                f"names {node.value!r} (a {target.kind}) as '{key}'",
+                f"'{key}' takes a {' or '.join(kinds)}",
+            )
             return None
         return target.iri
 

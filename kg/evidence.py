@@ -18,15 +18,20 @@ AFFIX_LENGTH = 32
 
 # A sentence ends at . ! or ? (possibly followed by a closing quote or bracket) and
 # whitespace, or at a line break.
-_SENTENCE_END = re.compile("(?<=[.!?])[\"\u201d\u2019)\\]]?\\s+|\n+")
+_SENTENCE_END = re.compile('(?<=[.!?])["\u201d\u2019)\\]]?\\s+|\n+')
 
 # Characters people type in place of the typographic ones, and back.
-_LOOKALIKES = str.maketrans({
-    "\u201c": '"', "\u201d": '"',  # curly double quotes
-    "\u2018": "'", "\u2019": "'",  # curly single quotes
-    "\u2014": "-", "\u2013": "-",  # em and en dashes
-    "\u00a0": " ",  # no-break space
-})
+_LOOKALIKES = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',  # curly double quotes
+        "\u2018": "'",
+        "\u2019": "'",  # curly single quotes
+        "\u2014": "-",
+        "\u2013": "-",  # em and en dashes
+        "\u00a0": " ",  # no-break space
+    }
+)
 
 
 class QuoteNotFound(Exception):
@@ -73,15 +78,23 @@ class SourceText:
                 raise QuoteAmbiguous(starts)
             occurrence = 1
         if occurrence > len(starts):
-            raise QuoteNotFound(f"it occurs {len(starts)} time(s), so there is no occurrence "
-                                f"{occurrence}: use a number from 1 to {len(starts)}")
+            raise QuoteNotFound(
+                f"it occurs {len(starts)} time(s), so there is no occurrence "
+                f"{occurrence}: use a number from 1 to {len(starts)}"
+            )
         start = starts[occurrence - 1]
         return self.span(start, start + len(quote))
 
     def span(self, start: int, end: int) -> Span:
         text = self.text
-        return Span(start, end, text[start:end], text[max(0, start - AFFIX_LENGTH):start],
-                    text[end:end + AFFIX_LENGTH], self.sentence_around(start, end))
+        return Span(
+            start,
+            end,
+            text[start:end],
+            text[max(0, start - AFFIX_LENGTH) : start],
+            text[end : end + AFFIX_LENGTH],
+            self.sentence_around(start, end),
+        )
 
     def sentence_around(self, start: int, end: int) -> str:
         """The sentence(s) that hold ``text[start:end]``."""
@@ -95,15 +108,19 @@ class SourceText:
         """Explain why a quote is not found, when a close variant is."""
         loose_text, loose_quote = _loosen(self.text), _loosen(quote)
         if loose_quote in loose_text:
-            return ("it differs from the document only in quotation marks, dashes, spaces or"
-                    " letter case: copy it from the document character for character")
+            return (
+                "it differs from the document only in quotation marks, dashes, spaces or"
+                " letter case: copy it from the document character for character"
+            )
         words = quote.split()
         for size in range(len(words) - 1, 0, -1):
             for first in range(len(words) - size + 1):
-                part = " ".join(words[first:first + size])
+                part = " ".join(words[first : first + size])
                 if len(part) >= 12 and part in self.text:
-                    return (f"the document has {part!r} but not the whole quote: copy the "
-                            "quote from the document character for character")
+                    return (
+                        f"the document has {part!r} but not the whole quote: copy the "
+                        "quote from the document character for character"
+                    )
         return "copy the quote from the document character for character"
 
 

@@ -115,7 +115,7 @@ class Namespaces:
     def shorten(self, iri: str) -> str:
         """``round:geneva-round`` for an IRI under a known prefix, else ``<iri>``."""
         for prefix, namespace in _longest_first(self.prefixes()):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if iri.startswith(namespace) and local and _LOCAL_NAME.match(local):
                 return f"{prefix}:{local}"
         return f"<{iri}>"

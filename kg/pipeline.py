@@ -35,8 +35,9 @@ def check(settings: Settings, steps: Steps) -> Checked:
     with steps.step("compile"):
         compiled = compile_seeds(seeds, ontology, ns)
     with steps.step(f"validate {len(compiled):,} triples"):
-        report = validate(compiled, shapes, ontology, settings.validation_batch_triples,
-                          steps.advance)
+        report = validate(
+            compiled, shapes, ontology, settings.validation_batch_triples, steps.advance
+        )
     if not report.conforms:
         text = "\n".join(r.describe(ns.shorten) for r in report.violations)
         raise ValidationFailed(text, len(report.violations))

@@ -65,13 +65,15 @@ def build_lock(settings: Settings) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise ReleaseError(f"another build is writing to {settings.data_dir}; wait for "
-                               "it to finish") from exc
+            raise ReleaseError(
+                f"another build is writing to {settings.data_dir}; wait for it to finish"
+            ) from exc
         yield
 
 
-def publish(compiled: Compiled, report: Report, shapes: Graph, settings: Settings,
-            inputs: str) -> Release:
+def publish(
+    compiled: Compiled, report: Report, shapes: Graph, settings: Settings, inputs: str
+) -> Release:
     """Write ``compiled`` as a new release and make it current. Call under build_lock."""
     ns = settings.ns
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -113,21 +115,27 @@ def _new_id(settings: Settings, created: dt.datetime) -> str:
     return release_id
 
 
-def _write_dumps(store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled,
-                 settings: Settings) -> list[Dump]:
+def _write_dumps(
+    store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled, settings: Settings
+) -> list[Dump]:
     folder.mkdir()
     for name, rdf_format, _, _, with_graphs in DUMP_FORMATS:
         if with_graphs:
             store.dump(folder / name, format=rdf_format, prefixes=prefixes)
         else:
-            ox.serialize(union_triples(store), folder / name, format=rdf_format,
-                         prefixes=prefixes)
+            ox.serialize(union_triples(store), folder / name, format=rdf_format, prefixes=prefixes)
     links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
     if links is not None:
-        ox.serialize((q.triple for q in quads([links])), folder / "wikidata-links.ttl",
-                     format=ox.RdfFormat.TURTLE,
-                     prefixes={"owl": "http://www.w3.org/2002/07/owl#",
-                               "wd": "http://www.wikidata.org/entity/"} | prefixes)
+        ox.serialize(
+            (q.triple for q in quads([links])),
+            folder / "wikidata-links.ttl",
+            format=ox.RdfFormat.TURTLE,
+            prefixes={
+                "owl": "http://www.w3.org/2002/07/owl#",
+                "wd": "http://www.wikidata.org/entity/",
+            }
+            | prefixes,
+        )
     media = {name: (media_type, text) for name, _, media_type, text, _ in DUMP_FORMATS}
     media["wikidata-links.ttl"] = ("text/turtle", "owl:sameAs links to Wikidata, Turtle")
     dumps = []
@@ -163,16 +171,26 @@ def _renamed(graph: Graph, name: URIRef) -> Graph:
     return renamed
 
 
-def _write_manifest(folder: Path, release_id: str, created: dt.datetime, inputs: str,
-                    report: Report, settings: Settings) -> None:
+def _write_manifest(
+    folder: Path,
+    release_id: str,
+    created: dt.datetime,
+    inputs: str,
+    report: Report,
+    settings: Settings,
+) -> None:
     media_types = {name: media for name, _, media, _, _ in DUMP_FORMATS}
     files: dict[str, dict[str, object]] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "store" not in
-                       p.relative_to(folder).parts):
+    for path in sorted(
+        p for p in folder.rglob("*") if p.is_file() and "store" not in p.relative_to(folder).parts
+    ):
         size, sha256 = _checksum(path)
         relative = path.relative_to(folder).as_posix()
-        files[relative] = {"size": size, "sha256": sha256,
-                           "media_type": media_types.get(path.name, _media_type(path))}
+        files[relative] = {
+            "size": size,
+            "sha256": sha256,
+            "media_type": media_types.get(path.name, _media_type(path)),
+        }
     manifest = {
         "release": release_id,
         "created": created.isoformat(),
@@ -188,8 +206,11 @@ def _write_manifest(folder: Path, release_id: str, created: dt.datetime, inputs:
 
 
 def _media_type(path: Path) -> str:
-    return {".ttl": "text/turtle", ".txt": "text/plain; charset=utf-8",
-            ".json": "application/json"}.get(path.suffix, "application/octet-stream")
+    return {
+        ".ttl": "text/turtle",
+        ".txt": "text/plain; charset=utf-8",
+        ".json": "application/json",
+    }.get(path.suffix, "application/octet-stream")
 
 
 def _switch_current(settings: Settings, final: Path) -> None:
@@ -208,8 +229,9 @@ def _switch_current(settings: Settings, final: Path) -> None:
 def _prune(settings: Settings) -> None:
     """Keep the newest ``keep_releases`` releases; never the one ``current`` points to."""
     live = settings.current_link.resolve()
-    releases = sorted(p for p in settings.releases_dir.iterdir()
-                      if p.is_dir() and not p.name.startswith("."))
-    for old in releases[:-settings.keep_releases]:
+    releases = sorted(
+        p for p in settings.releases_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+    for old in releases[: -settings.keep_releases]:
         if old.resolve() != live:
             shutil.rmtree(old, ignore_errors=True)

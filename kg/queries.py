@@ -43,8 +43,11 @@ def find_query(folder: Path, name: str) -> NamedQuery:
     """A query by file stem, or by its number (``3`` finds ``03-delegations``)."""
     queries = load_queries(folder)
     for query in queries:
-        if name in (query.name, query.name.split("-", 1)[0], query.name.split("-", 1)[0]
-                    .lstrip("0")):
+        if name in (
+            query.name,
+            query.name.split("-", 1)[0],
+            query.name.split("-", 1)[0].lstrip("0"),
+        ):
             return query
     names = ", ".join(q.name for q in queries)
     raise QueryError(f"no query named {name!r} in {folder}; there are: {names}")
@@ -54,8 +57,10 @@ def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
     """``text`` with PREFIX declarations for the predefined prefixes it uses and does
     not declare itself (SPARQL 1.1 Query, section 4.1.1)."""
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
-    body = "\n".join(line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
-                     for line in text.splitlines())
+    body = "\n".join(
+        line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
+        for line in text.splitlines()
+    )
     used = {m for m in _PREFIX_USE.findall(body) if m in prefixes and m.lower() not in declared}
     head = "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in sorted(used))
     return head + text

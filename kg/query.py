@@ -33,8 +33,9 @@ GRAPH_FORMATS = {
 def execute(store: ox.Store, text: str, ns: Namespaces) -> Result:
     """Run ``text``; a syntax error becomes a QueryError saying what and where."""
     try:
-        return store.query(text, prefixes=ns.prefixes(), base_iri=ns.base,
-                           use_default_graph_as_union=True)
+        return store.query(
+            text, prefixes=ns.prefixes(), base_iri=ns.base, use_default_graph_as_union=True
+        )
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
 
@@ -53,8 +54,9 @@ def write(result: Result, output_format: str, out: BinaryIO, ns: Namespaces) -> 
         out.write(table(result, ns).encode())
         return
     if output_format not in SOLUTION_FORMATS:
-        raise QueryError(f"a SELECT or ASK result is written as one of table, "
-                         f"{', '.join(SOLUTION_FORMATS)}")
+        raise QueryError(
+            f"a SELECT or ASK result is written as one of table, {', '.join(SOLUTION_FORMATS)}"
+        )
     result.serialize(out, SOLUTION_FORMATS[output_format])
 
 
@@ -65,8 +67,10 @@ def table(result: ox.QuerySolutions | ox.QueryBoolean, ns: Namespaces) -> str:
     columns = [v.value for v in result.variables]
     rows = [[cell(solution[c], ns) for c in columns] for solution in result]
     widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(columns)]
-    lines = [" | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
-             "-+-".join("-" * w for w in widths)]
+    lines = [
+        " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)),
+        "-+-".join("-" * w for w in widths),
+    ]
     lines += [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -141,8 +141,14 @@ def _read_verified(path: Path, errors: list[SeedError]) -> dict[str, str]:
                 continue  # header
             label, qid = row[0], row[1] if len(row) > 1 else ""
             if not QID_PATTERN.match(qid):
-                errors.append(SeedError(path, None, f"lists {qid!r} for {label!r}",
-                                        "write Wikidata ids as Q followed by digits"))
+                errors.append(
+                    SeedError(
+                        path,
+                        None,
+                        f"lists {qid!r} for {label!r}",
+                        "write Wikidata ids as Q followed by digits",
+                    )
+                )
             verified[qid] = label
     return verified
 
@@ -165,8 +171,14 @@ def _read_registry(path: Path, errors: list[SeedError]) -> list[Entity]:
 
 def _read_entity(path: Path, node: Node, errors: list[SeedError]) -> Entity | None:
     if not isinstance(node, Mapping):
-        errors.append(SeedError(path, node.line, "has an entity that is not a block of keys",
-                                "write each entity as id:, kind:, label:, ..."))
+        errors.append(
+            SeedError(
+                path,
+                node.line,
+                "has an entity that is not a block of keys",
+                "write each entity as id:, kind:, label:, ...",
+            )
+        )
         return None
     entity_id = _required_id(path, node, errors)
     kind_name = _required_text(path, node, "kind", errors)
@@ -175,20 +187,39 @@ def _read_entity(path: Path, node: Node, errors: list[SeedError]) -> Entity | No
         return None
     kind = ENTITY_KINDS_BY_NAME.get(kind_name)
     if kind is None:
-        errors.append(SeedError(path, node.line_of("kind"), f"has an unknown kind {kind_name!r}",
-                                _choose("kind", kind_name, ENTITY_KINDS_BY_NAME)))
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("kind"),
+                f"has an unknown kind {kind_name!r}",
+                _choose("kind", kind_name, ENTITY_KINDS_BY_NAME),
+            )
+        )
         return None
     allowed = [*ENTITY_COMMON_KEYS, *(f.key for f in kind.fields)]
     _check_keys(path, node, allowed, f"a {kind.name}", errors)
     _check_required(path, node, [f.key for f in kind.fields if f.required], errors)
     wikidata = _optional_text(path, node, "wikidata", errors)
     if wikidata is not None and not QID_PATTERN.match(wikidata):
-        errors.append(SeedError(path, node.line_of("wikidata"),
-                                f"has the Wikidata id {wikidata!r}, which is not Q + digits",
-                                "write it as Q followed by digits, such as Q794, or remove it"))
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("wikidata"),
+                f"has the Wikidata id {wikidata!r}, which is not Q + digits",
+                "write it as Q followed by digits, such as Q794, or remove it",
+            )
+        )
         wikidata = None
-    return Entity(entity_id, dict(node.entries), path, node.line, kind, label,
-                  tuple(_text_list(path, node, "aliases", errors)), wikidata)
+    return Entity(
+        entity_id,
+        dict(node.entries),
+        path,
+        node.line,
+        kind,
+        label,
+        tuple(_text_list(path, node, "aliases", errors)),
+        wikidata,
+    )
 
 
 def _read_documents(folder: Path, errors: list[SeedError]) -> list[Document]:
@@ -198,11 +229,23 @@ def _read_documents(folder: Path, errors: list[SeedError]) -> list[Document]:
     texts = {p.stem: p for p in folder.glob("*.txt")}
     annotations = {p.stem: p for p in folder.glob("*.yaml")}
     for stem in sorted(texts.keys() - annotations.keys()):
-        errors.append(SeedError(texts[stem], None, "has no annotation file",
-                                f"write {stem}.yaml beside it (see docs/annotations.md)"))
+        errors.append(
+            SeedError(
+                texts[stem],
+                None,
+                "has no annotation file",
+                f"write {stem}.yaml beside it (see docs/annotations.md)",
+            )
+        )
     for stem in sorted(annotations.keys() - texts.keys()):
-        errors.append(SeedError(annotations[stem], None, "annotates a document that is missing",
-                                f"put the source text in {stem}.txt, byte for byte"))
+        errors.append(
+            SeedError(
+                annotations[stem],
+                None,
+                "annotates a document that is missing",
+                f"put the source text in {stem}.txt, byte for byte",
+            )
+        )
     documents = []
     for stem in sorted(texts.keys() & annotations.keys()):
         document = _read_document(stem, texts[stem], annotations[stem], errors)
@@ -211,31 +254,56 @@ def _read_documents(folder: Path, errors: list[SeedError]) -> list[Document]:
     return documents
 
 
-def _read_document(slug: str, text_path: Path, annotation_path: Path,
-                   errors: list[SeedError]) -> Document | None:
+def _read_document(
+    slug: str, text_path: Path, annotation_path: Path, errors: list[SeedError]
+) -> Document | None:
     if not ID_PATTERN.match(slug):
-        errors.append(SeedError(text_path, None, "has a name that cannot be part of an IRI",
-                                "rename it with lowercase letters, digits and hyphens"))
+        errors.append(
+            SeedError(
+                text_path,
+                None,
+                "has a name that cannot be part of an IRI",
+                "rename it with lowercase letters, digits and hyphens",
+            )
+        )
         return None
     try:
         text = text_path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        errors.append(SeedError(text_path, None, f"is not UTF-8 ({exc.reason} at byte {exc.start})",
-                                "convert the document to UTF-8"))
+        errors.append(
+            SeedError(
+                text_path,
+                None,
+                f"is not UTF-8 ({exc.reason} at byte {exc.start})",
+                "convert the document to UTF-8",
+            )
+        )
         return None
     root = _load_yaml(annotation_path, errors)
     if root is None:
         return None
     if not isinstance(root, Mapping):
-        errors.append(SeedError(annotation_path, root.line, "is not a block of keys",
-                                "start with 'document:' and 'claims:'"))
+        errors.append(
+            SeedError(
+                annotation_path,
+                root.line,
+                "is not a block of keys",
+                "start with 'document:' and 'claims:'",
+            )
+        )
         return None
     _check_keys(annotation_path, root, ["document", "claims"], "an annotation file", errors)
     metadata_node = root.get("document")
     metadata: dict[str, Scalar] = {}
     if not isinstance(metadata_node, Mapping):
-        errors.append(SeedError(annotation_path, root.line, "has no 'document:' block",
-                                "describe the document: title, language, publisher, ..."))
+        errors.append(
+            SeedError(
+                annotation_path,
+                root.line,
+                "has no 'document:' block",
+                "describe the document: title, language, publisher, ...",
+            )
+        )
     else:
         _check_keys(annotation_path, metadata_node, list(DOCUMENT_KEYS), "'document:'", errors)
         _check_required(annotation_path, metadata_node, ["title", "language"], errors)
@@ -243,21 +311,40 @@ def _read_document(slug: str, text_path: Path, annotation_path: Path,
             if isinstance(value, Scalar):
                 metadata[key] = value
             else:
-                errors.append(SeedError(annotation_path, value.line,
-                                        f"has a list or block as {key}", "write a single value"))
+                errors.append(
+                    SeedError(
+                        annotation_path,
+                        value.line,
+                        f"has a list or block as {key}",
+                        "write a single value",
+                    )
+                )
     claims = []
     for item in _list_under(annotation_path, root, "claims", errors):
         claim = _read_claim(annotation_path, slug, item, errors)
         if claim is not None:
             claims.append(claim)
-    return Document(slug, text_path, annotation_path, text, metadata,
-                    metadata_node.line if metadata_node else 1, tuple(claims))
+    return Document(
+        slug,
+        text_path,
+        annotation_path,
+        text,
+        metadata,
+        metadata_node.line if metadata_node else 1,
+        tuple(claims),
+    )
 
 
 def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) -> Claim | None:
     if not isinstance(node, Mapping):
-        errors.append(SeedError(path, node.line, "has a claim that is not a block of keys",
-                                "write each claim as id:, type:, ..., evidence:"))
+        errors.append(
+            SeedError(
+                path,
+                node.line,
+                "has a claim that is not a block of keys",
+                "write each claim as id:, type:, ..., evidence:",
+            )
+        )
         return None
     claim_id = _required_id(path, node, errors)
     type_name = _required_text(path, node, "type", errors)
@@ -265,8 +352,14 @@ def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) 
         return None
     claim_type = CLAIM_TYPES_BY_NAME.get(type_name)
     if claim_type is None:
-        errors.append(SeedError(path, node.line_of("type"), f"has an unknown type {type_name!r}",
-                                _choose("type", type_name, CLAIM_TYPES_BY_NAME)))
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("type"),
+                f"has an unknown type {type_name!r}",
+                _choose("type", type_name, CLAIM_TYPES_BY_NAME),
+            )
+        )
         return None
     allowed = [*COMMON_KEYS, *(f.key for f in claim_type.fields)]
     _check_keys(path, node, allowed, f"a {claim_type.name} claim", errors)
@@ -281,14 +374,26 @@ def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) 
 def _read_evidence(path: Path, node: Mapping, errors: list[SeedError]) -> tuple[Quote, ...]:
     items = node.get("evidence")
     if items is None:
-        errors.append(SeedError(path, node.line, "has a claim without evidence",
-                                "add 'evidence:' with at least one quote from the document"))
+        errors.append(
+            SeedError(
+                path,
+                node.line,
+                "has a claim without evidence",
+                "add 'evidence:' with at least one quote from the document",
+            )
+        )
         return ()
     if isinstance(items, Scalar):
         items = Sequence([items], items.line)
     if not isinstance(items, Sequence) or not items.items:
-        errors.append(SeedError(path, items.line, "has 'evidence:' that is not a list of quotes",
-                                "write one quote per line, each after '- '"))
+        errors.append(
+            SeedError(
+                path,
+                items.line,
+                "has 'evidence:' that is not a list of quotes",
+                "write one quote per line, each after '- '",
+            )
+        )
         return ()
     quotes = []
     for item in items.items:
@@ -296,8 +401,14 @@ def _read_evidence(path: Path, node: Mapping, errors: list[SeedError]) -> tuple[
             quotes.append(Quote(item.value, None, item.line))
             continue
         if not isinstance(item, Mapping) or not isinstance(item.get("quote"), Scalar):
-            errors.append(SeedError(path, item.line, "has an evidence item without a quote",
-                                    "write '- quote: ...' (and 'occurrence: N' if needed)"))
+            errors.append(
+                SeedError(
+                    path,
+                    item.line,
+                    "has an evidence item without a quote",
+                    "write '- quote: ...' (and 'occurrence: N' if needed)",
+                )
+            )
             continue
         _check_keys(path, item, ["quote", "occurrence"], "an evidence item", errors)
         quote = item.entries["quote"]
@@ -305,26 +416,42 @@ def _read_evidence(path: Path, node: Mapping, errors: list[SeedError]) -> tuple[
         occurrence = item.get("occurrence")
         number: int | None = None
         if occurrence is not None:
-            if isinstance(occurrence, Scalar) and occurrence.value.isdigit() \
-                    and int(occurrence.value) >= 1:
+            if (
+                isinstance(occurrence, Scalar)
+                and occurrence.value.isdigit()
+                and int(occurrence.value) >= 1
+            ):
                 number = int(occurrence.value)
             else:
-                errors.append(SeedError(path, occurrence.line, "has an occurrence that is not a"
-                                        " whole number from 1", "write occurrence: 1, 2, ..."))
+                errors.append(
+                    SeedError(
+                        path,
+                        occurrence.line,
+                        "has an occurrence that is not a whole number from 1",
+                        "write occurrence: 1, 2, ...",
+                    )
+                )
         quotes.append(Quote(quote.value, number, quote.line))
     return tuple(quotes)
 
 
-def _check_unique_ids(entities: list[Entity], documents: list[Document],
-                      errors: list[SeedError]) -> None:
+def _check_unique_ids(
+    entities: list[Entity], documents: list[Document], errors: list[SeedError]
+) -> None:
     seen: dict[str, Record] = {}
     records: list[Record] = [*entities, *(c for d in documents for c in d.claims)]
     for record in records:
         first = seen.setdefault(record.id, record)
         if first is not record:
-            errors.append(SeedError(record.path, record.line, f"repeats the id {record.id!r}",
-                                    f"ids are unique across all seeds; it is already used at "
-                                    f"{first.path}:{first.line}: rename one of them"))
+            errors.append(
+                SeedError(
+                    record.path,
+                    record.line,
+                    f"repeats the id {record.id!r}",
+                    f"ids are unique across all seeds; it is already used at "
+                    f"{first.path}:{first.line}: rename one of them",
+                )
+            )
 
 
 # --- small readers ---------------------------------------------------------------------
@@ -344,8 +471,11 @@ def _list_under(path: Path, root: Node, key: str, errors: list[SeedError]) -> li
         errors.append(SeedError(path, root.line, f"has no '{key}:' list", f"add '{key}:'"))
         return []
     if not isinstance(node, Sequence):
-        errors.append(SeedError(path, node.line, f"has '{key}:' that is not a list",
-                                "start each item with '- '"))
+        errors.append(
+            SeedError(
+                path, node.line, f"has '{key}:' that is not a list", "start each item with '- '"
+            )
+        )
         return []
     return node.items
 
@@ -353,8 +483,14 @@ def _list_under(path: Path, root: Node, key: str, errors: list[SeedError]) -> li
 def _required_id(path: Path, node: Mapping, errors: list[SeedError]) -> str | None:
     value = _required_text(path, node, "id", errors)
     if value is not None and not ID_PATTERN.match(value):
-        errors.append(SeedError(path, node.line_of("id"), f"has the id {value!r}",
-                                "write ids in lowercase letters, digits and single hyphens"))
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("id"),
+                f"has the id {value!r}",
+                "write ids in lowercase letters, digits and single hyphens",
+            )
+        )
         return None
     return value
 
@@ -371,8 +507,9 @@ def _optional_text(path: Path, node: Mapping, key: str, errors: list[SeedError])
     if value is None:
         return None
     if not isinstance(value, Scalar) or not value.value.strip():
-        errors.append(SeedError(path, value.line, f"has an empty or non-text '{key}'",
-                                "write a single value"))
+        errors.append(
+            SeedError(path, value.line, f"has an empty or non-text '{key}'", "write a single value")
+        )
         return None
     return value.value.strip()
 
@@ -387,25 +524,40 @@ def _text_list(path: Path, node: Mapping, key: str, errors: list[SeedError]) -> 
         if isinstance(item, Scalar):
             texts.append(item.value)
         else:
-            errors.append(SeedError(path, item.line, f"has a non-text item in '{key}'",
-                                    "write plain values"))
+            errors.append(
+                SeedError(path, item.line, f"has a non-text item in '{key}'", "write plain values")
+            )
     return texts
 
 
-def _check_keys(path: Path, node: Mapping, allowed: list[str], what: str,
-                errors: list[SeedError]) -> None:
+def _check_keys(
+    path: Path, node: Mapping, allowed: list[str], what: str, errors: list[SeedError]
+) -> None:
     for key in node.entries:
         if key not in allowed:
-            errors.append(SeedError(path, node.line_of(key), f"has {key!r}, which {what} does"
-                                    " not take", _choose("key", key, allowed)))
+            errors.append(
+                SeedError(
+                    path,
+                    node.line_of(key),
+                    f"has {key!r}, which {what} does not take",
+                    _choose("key", key, allowed),
+                )
+            )
 
 
-def _check_required(path: Path, node: Mapping, required: list[str],
-                    errors: list[SeedError]) -> None:
+def _check_required(
+    path: Path, node: Mapping, required: list[str], errors: list[SeedError]
+) -> None:
     for key in required:
         if key not in node.entries:
-            errors.append(SeedError(path, node.line, f"lacks the required '{key}:'",
-                                    f"add '{key}:' (see docs/annotations.md)"))
+            errors.append(
+                SeedError(
+                    path,
+                    node.line,
+                    f"lacks the required '{key}:'",
+                    f"add '{key}:' (see docs/annotations.md)",
+                )
+            )
 
 
 def _choose(what: str, given: str, options: Iterable[str]) -> str:

@@ -39,7 +39,7 @@ class Result:
         where = f"{self.origin[0]}:{self.origin[1]}: " if self.origin else ""
         value = f" (value: {self.value})" if self.value else ""
         path = shorten(self.path) if self.path else "-"
-        return (f"{where}{self.severity}: {shorten(self.focus)} {path}: {self.message}{value}")
+        return f"{where}{self.severity}: {shorten(self.focus)} {path}: {self.message}{value}"
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,13 @@ class Report:
         return "\n".join(r.describe(shorten) for r in self.results)
 
 
-def validate(compiled: Compiled, shapes: Graph, ontology: Graph, batch_triples: int,
-             progress: Progress | None = None) -> Report:
+def validate(
+    compiled: Compiled,
+    shapes: Graph,
+    ontology: Graph,
+    batch_triples: int,
+    progress: Progress | None = None,
+) -> Report:
     """Validate every named graph of ``compiled``; never raises on violations."""
     types = _type_index(compiled.graphs.values())
     total = len(compiled)
@@ -77,8 +82,14 @@ def validate(compiled: Compiled, shapes: Graph, ontology: Graph, batch_triples: 
             for node_type in types.get(node, ()):
                 data.add((node, RDF.type, node_type))
         _, report_graph, _ = pyshacl_validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-            advanced=False, allow_warnings=True, abort_on_first=False)
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            abort_on_first=False,
+        )
         results.extend(_results(report_graph, owned, compiled.origins))
         done += sum(len(g) for g in batch)
         if progress:
@@ -108,8 +119,9 @@ def _batches(graphs: Iterable[Graph], limit: int) -> Iterable[list[Graph]]:
         yield batch
 
 
-def _results(report: Graph, owned: set[RdfNode],
-             origins: dict[RdfNode, Origin]) -> Iterable[Result]:
+def _results(
+    report: Graph, owned: set[RdfNode], origins: dict[RdfNode, Origin]
+) -> Iterable[Result]:
     # Only the report's own results: nested sh:detail results are causes, not findings.
     for result in report.objects(None, SH.result):
         focus = report.value(result, SH.focusNode)
@@ -161,6 +173,11 @@ def _report_graph(results: list[Result]) -> Graph:
             graph.add((node, SH.sourceShape, URIRef(item.shape)))
         if item.origin:
             location = f"{Path(item.origin[0]).as_posix()}:{item.origin[1]}"
-            graph.add((node, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
-                       Literal(f"written at {location}")))
+            graph.add(
+                (
+                    node,
+                    URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+                    Literal(f"written at {location}"),
+                )
+            )
     return graph

@@ -50,8 +50,10 @@ class PartialDate:
 def parse_date(text: str) -> PartialDate:
     match = _DATE.match(text.strip())
     if not match:
-        raise BadValue(f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD, at the "
-                       "precision the source gives")
+        raise BadValue(
+            f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD, at the "
+            "precision the source gives"
+        )
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     if month is not None and not 1 <= month <= 12:
@@ -59,8 +61,10 @@ def parse_date(text: str) -> PartialDate:
     if month is not None and day is not None:
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise BadValue(f"{text!r} is not a day of the calendar: "
-                           f"{calendar.month_name[month]} {year} has {last} days")
+            raise BadValue(
+                f"{text!r} is not a day of the calendar: "
+                f"{calendar.month_name[month]} {year} has {last} days"
+            )
     return PartialDate(year, month, day)
 
 
@@ -87,8 +91,10 @@ class Duration:
 def parse_duration(text: str) -> Duration:
     match = _DURATION.match(text.strip())
     if not match:
-        raise BadValue(f"{text!r} is not an ISO 8601 duration: write P14D for 14 days, P8M "
-                       "for 8 months, PT3H30M for three and a half hours")
+        raise BadValue(
+            f"{text!r} is not an ISO 8601 duration: write P14D for 14 days, P8M "
+            "for 8 months, PT3H30M for three and a half hours"
+        )
     years, months, weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups()[:6])
     seconds = float(match.group(7) or 0) + 60 * minutes + 3600 * hours
     canonical = text.strip()

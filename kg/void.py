@@ -15,9 +15,11 @@ from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
 
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 TITLE = "Negotiations knowledge graph"
-DESCRIPTION = ("Diplomatic negotiations (processes, rounds, delegations, positions, "
-               "statements, outcomes, commitments) stated by annotated news reports; "
-               "every fact cites the sentence of its source.")
+DESCRIPTION = (
+    "Diplomatic negotiations (processes, rounds, delegations, positions, "
+    "statements, outcomes, commitments) stated by annotated news reports; "
+    "every fact cites the sentence of its source."
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,9 @@ class Dump:
     description: str
 
 
-def describe(store: ox.Store, ns: Namespaces, release_id: str, created: dt.datetime,
-             dumps: list[Dump]) -> Graph:
+def describe(
+    store: ox.Store, ns: Namespaces, release_id: str, created: dt.datetime, dumps: list[Dump]
+) -> Graph:
     """The VoID/DCAT description of the dataset in ``store`` (default graph = union)."""
     graph = Graph()
     for prefix, iri in ns.prefixes().items():
@@ -110,8 +113,11 @@ def _statistics(graph: Graph, release: URIRef, store: ox.Store) -> None:
 
 def _named_graphs(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> None:
     """Each named graph as a VoID subset (SPARQL 1.1 Service Description sd:NamedGraph)."""
-    rows = select(store, "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g "
-                  "ORDER BY ?g", union=False)
+    rows = select(
+        store,
+        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+        union=False,
+    )
     for row in rows:
         name = URIRef(row[0].value)
         graph.add((release, VOID.subset, name))
@@ -136,19 +142,26 @@ def _linkset(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> 
     graph.add((links, VOID.triples, Literal(count)))
 
 
-def _distribution(graph: Graph, release: URIRef, ns: Namespaces, release_id: str,
-                  dump: Dump) -> None:
+def _distribution(
+    graph: Graph, release: URIRef, ns: Namespaces, release_id: str, dump: Dump
+) -> None:
     url = URIRef(f"{ns.base}dumps/{dump.name}")
     distribution = URIRef(f"{ns.base}release/{release_id}/{dump.name}")
     graph.add((release, DCAT.distribution, distribution))
-    if dump.media_type.startswith(("text/turtle", "application/n-", "application/ld+json",
-                                   "application/trig")):
+    if dump.media_type.startswith(
+        ("text/turtle", "application/n-", "application/ld+json", "application/trig")
+    ):
         graph.add((release, VOID.dataDump, url))
     graph.add((distribution, RDF.type, DCAT.Distribution))
     graph.add((distribution, DCTERMS.title, Literal(dump.description, lang="en")))
     graph.add((distribution, DCAT.downloadURL, url))
-    graph.add((distribution, DCAT.mediaType,
-               URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}")))
+    graph.add(
+        (
+            distribution,
+            DCAT.mediaType,
+            URIRef(f"https://www.iana.org/assignments/media-types/{dump.media_type}"),
+        )
+    )
     graph.add((distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
     graph.add((distribution, DCTERMS.license, LICENCE))
     checksum = BNode()

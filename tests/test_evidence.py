@@ -36,7 +36,7 @@ def test_a_line_break_ends_a_sentence() -> None:
 
 
 def test_offsets_count_code_points_not_bytes() -> None:
-    source = SourceText("Iran–Israel war — in June")
+    source = SourceText("Iran\u2013Israel war \u2014 in June")  # dashes: one code point each
     span = source.locate("in June")
     assert (span.start, span.end) == (18, 25)
 
