@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -96,6 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
     dump.add_argument("--format", default="ttl", choices=sorted(DUMP_SUFFIXES))
     dump.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    serve = command("serve", _serve, "serve the current release over HTTP (read-only)")
+    serve.add_argument("--host", help="address to listen on (KG_HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (KG_PORT)")
+    serve.add_argument("--workers", type=int, help="worker processes (KG_WORKERS)")
     stats = command("stats", _stats, "counts of the current release")
     stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -159,6 +164,34 @@ def _dump(settings: Settings, args: argparse.Namespace) -> int:
     else:
         with path.open("rb") as handle:
             shutil.copyfileobj(handle, sys.stdout.buffer)
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn  # only this command needs the server
+
+    settings = settings.with_(
+        **{
+            k: v
+            for k, v in (("host", args.host), ("port", args.port), ("workers", args.workers))
+            if v
+        }
+    )
+    current = release.current(settings)  # fail early, with the fix, if there is none
+    print(
+        f"serving release {current.id} at http://{settings.host}:{settings.port}/", file=sys.stderr
+    )
+    os.environ.update(settings.to_env())  # each worker process reads its settings from here
+    uvicorn.run(
+        "kg.server.app:factory",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+    )
     return 0
 
 

@@ -97,6 +97,10 @@ class Settings:
         values |= {k: v for k, v in overrides.items() if v is not None}
         return cls(**values)
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``KG_*`` variables, for worker processes."""
+        return {var: str(getattr(self, name)) for name, (var, _, _) in settings_table().items()}
+
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 

@@ -1,0 +1,1 @@
+"""The read-only web server: SPARQL endpoint, linked-data pages, dumps, query UI."""

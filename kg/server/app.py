@@ -1,0 +1,99 @@
+"""The application factory: ``create_app(settings)`` builds a FastAPI app over the
+current release. Nothing happens at import time; ``factory()`` is what uvicorn calls
+in each worker process, reading the settings from the environment."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import PlainTextResponse, Response
+
+from kg import __version__
+from kg.config import Settings
+from kg.errors import KgError
+from kg.server import dumps, pages, sparql, ui
+from kg.server.live import LiveRelease
+
+log = logging.getLogger("kg.server")
+
+# Sent with every response. CSP: the pages and the query UI load only what this server
+# serves; inline styles are allowed for the UI's own widgets.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
+    live = live or LiveRelease(settings)
+    app = FastAPI(
+        title="Negotiations knowledge graph",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    app.state.live = live
+    _install_error_handlers(app)
+    for module in (sparql, dumps, ui, pages):  # pages last: it owns the catch-all paths
+        app.include_router(module.router())
+
+    @app.middleware("http")
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return app
+
+
+def error_response(status: int, message: str) -> Response:
+    """Every error is a short plain-text message: never a stack trace."""
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(KgError)
+    async def kg_error(request: Request, error: KgError) -> Response:
+        return error_response(error.http_status, str(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        response = error_response(error.status_code, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, error: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        return error_response(400, f"bad request: {problems}")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal error; the server log has the details")
+
+
+def factory() -> FastAPI:
+    """What ``uvicorn --factory`` calls in each worker: settings from ``KG_*``."""
+    settings = Settings.from_env()
+    live = LiveRelease(settings)
+    signal.signal(signal.SIGHUP, lambda *_: live.recheck())
+    return create_app(settings, live)

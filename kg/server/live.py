@@ -1,0 +1,71 @@
+"""The release a server answers from, switched without a restart.
+
+Each request takes a :class:`Snapshot` (release + store handle) once and uses it to the
+end, so a request in flight finishes on the release it started on. A new release is
+seen at the next request: ``current`` is re-read (one ``readlink``) at most every
+``CHECK_INTERVAL`` seconds, or at once after SIGHUP.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg import release as releases
+from kg.config import Settings
+from kg.release import Release
+
+CHECK_INTERVAL = 0.5  # seconds
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    release: Release
+    store: ox.Store
+
+    @property
+    def id(self) -> str:
+        return self.release.id
+
+
+class LiveRelease:
+    """Holds the current release's store open read-only; reopens it when it changes."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._target: str | None = None
+        self._checked = 0.0
+        self.listeners: list[Callable[[Snapshot], None]] = []  # told of each new release
+
+    def get(self) -> Snapshot:
+        """The current snapshot; raises NoRelease when none was built."""
+        now = time.monotonic()
+        if self._snapshot is None or now - self._checked >= CHECK_INTERVAL:
+            self._refresh(now)
+        assert self._snapshot is not None
+        return self._snapshot
+
+    def recheck(self) -> None:
+        """Look at ``current`` on the next request (the SIGHUP handler calls this)."""
+        self._checked = 0.0
+
+    def _refresh(self, now: float) -> None:
+        with self._lock:
+            try:
+                target = str(self.settings.current_link.readlink())
+            except OSError:
+                target = None
+            self._checked = now
+            if self._snapshot is not None and target == self._target:
+                return
+            current = releases.current(self.settings)  # raises NoRelease
+            snapshot = Snapshot(current, current.open_store())
+            self._snapshot, self._target = snapshot, target
+        for listener in self.listeners:
+            listener(snapshot)
