@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -89,9 +89,9 @@ class ServerProcess:
                 output = self.process.stdout.read() if self.process.stdout else ""
                 raise RuntimeError(f"kg serve exited with {self.process.returncode}:\n{output}")
             try:
-                httpx.get(self.url + "/sparql", timeout=1.0)
+                httpx2.get(self.url + "/sparql", timeout=1.0)
                 return
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("kg serve did not answer within 30 s")
