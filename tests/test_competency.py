@@ -1,0 +1,210 @@
+"""The competency questions of issue 2, answered by queries/*.rq over the built seed."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from kg.config import Settings
+from kg.queries import find_query, load_queries
+from kg.query import execute
+from kg.release import Release
+
+Row = dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def store(built: tuple[Settings, Release]) -> ox.Store:
+    return built[1].open_store()
+
+
+def answer(store: ox.Store, settings: Settings, name: str) -> list[Row]:
+    result = execute(store, find_query(settings.queries_dir, name).text, settings.ns)
+    assert isinstance(result, ox.QuerySolutions)
+    columns = [v.value for v in result.variables]
+    return [{c: s[c].value for c in columns if s[c] is not None} for s in result]
+
+
+def datatype(store: ox.Store, settings: Settings, name: str, column: str) -> list[str]:
+    result = execute(store, find_query(settings.queries_dir, name).text, settings.ns)
+    assert isinstance(result, ox.QuerySolutions)
+    return [s[column].datatype.value.rsplit("#", 1)[1] if s[column] is not None else ""
+            for s in result]
+
+
+def test_every_query_says_what_it_asks(built_settings: Settings) -> None:
+    queries = load_queries(built_settings.queries_dir)
+    assert len(queries) == 12
+    for query in queries:
+        assert query.title.endswith((".", "?")) and len(query.title) > 20, query.name
+
+
+def test_1_rounds_in_order_with_date_precision(store: ox.Store,
+                                               built_settings: Settings) -> None:
+    rows = answer(store, built_settings, "1")
+    assert [r["number"] for r in rows] == ["1", "2", "3"]
+    muscat, geneva, third = rows
+    assert (muscat["city"], muscat["date"], muscat["format"]) == ("Muscat", "2026-02", "indirect")
+    assert (geneva["city"], geneva["date"], geneva["venue"]) == (
+        "Geneva", "2026-02-17", "Omani Embassy, Geneva")
+    assert (geneva["duration"], geneva["format"], geneva["status"]) == ("PT3H30M", "indirect",
+                                                                        "held")
+    assert "Tuesday, February 17, 2026" in geneva["evidence"]
+    assert third["status"] == "planned" and "date" not in third
+    assert "No specific date has been set for a third round" in third["evidence"]
+    assert datatype(store, built_settings, "1", "date") == ["gYearMonth", "date", ""]
+
+
+def test_2_mediators_and_their_capacity(store: ox.Store, built_settings: Settings) -> None:
+    rows = {r["mediator"]: r for r in answer(store, built_settings, "2")}
+    assert set(rows) == {"Oman", "Badr Albusaidi"}
+    assert rows["Badr Albusaidi"]["capacity"] == "Foreign Minister of Oman"
+    assert rows["Badr Albusaidi"]["onBehalfOf"] == "Oman"
+    assert "who mediated the indirect format" in rows["Badr Albusaidi"]["evidence"]
+
+
+def test_3_delegations_heads_members_roles_offices(store: ox.Store,
+                                                   built_settings: Settings) -> None:
+    rows = {r["member"]: r for r in answer(store, built_settings, "3")}
+    witkoff, kushner, araghchi = (rows["Steve Witkoff"], rows["Jared Kushner"],
+                                  rows["Abbas Araghchi"])
+    assert (witkoff["party"], witkoff["head"]) == ("United States", "true")
+    assert "envoy" in witkoff["roles"] and witkoff["office"] == "Special Envoy of the United States"
+    assert (kushner["party"], kushner["head"], kushner["advises"]) == ("United States", "false",
+                                                                       "Donald Trump")
+    assert "adviser" in kushner["roles"]
+    assert (araghchi["party"], araghchi["head"], araghchi["office"]) == (
+        "Iran", "true", "Foreign Minister of Iran")
+    experts = rows["Experts in nuclear, legal and economic fields"]
+    assert "delegation" not in experts  # the source does not say whose experts they were
+    assert experts["expertise"] == "economic, legal, nuclear"
+
+
+def test_4_grossi_met_each_side_on_verification(store: ox.Store,
+                                                built_settings: Settings) -> None:
+    rows = [r for r in answer(store, built_settings, "4") if r["participant"] == "Rafael Grossi"]
+    assert {r["metWith"] for r in rows} == {"US delegation to the Geneva round",
+                                            "Iranian delegation to the Geneva round"}
+    assert all("safeguards" in r["topics"] for r in rows)
+    assert rows[0]["capacity"] == "Director General of the International Atomic Energy Agency"
+
+
+def test_5_every_direct_quotation_with_speaker_channel_and_date(
+        store: ox.Store, built_settings: Settings) -> None:
+    rows = answer(store, built_settings, "5")
+    assert len(rows) == 13
+    official = rows[0]
+    assert (official["speaker"], official["side"]) == ("Anonymous US official", "United States")
+    assert official["words"].startswith("Progress was made, but there are still")
+    assert official["channel"] == "anonymous briefing"
+    araghchi = {r["words"]: r for r in rows if r["speaker"] == "Abbas Araghchi"}
+    assert araghchi["more serious"]["channel"] == "told reporters"
+    assert araghchi["more serious"]["date"] == "2026-02-17"
+    albusaidi = [r for r in rows if r["speaker"] == "Badr Albusaidi"]
+    assert {r["platform"] for r in albusaidi} == {"X"}
+    assert all(r["notBefore"] == "2026-02-17" for r in albusaidi)
+
+
+def test_6_outcomes_of_round_two(store: ox.Store, built_settings: Settings) -> None:
+    outcomes = " ".join(r["outcome"] for r in answer(store, built_settings, "6")).lower()
+    assert "general agreement on a set of guiding principles" in outcomes
+    assert "drafts of a potential agreement" in outcomes
+    assert "timing of the next round" in outcomes
+
+
+def test_7_commitment_deadline_resolves_to_third_of_march(
+        store: ox.Store, built_settings: Settings) -> None:
+    rows = {r["commitment"]: r for r in answer(store, built_settings, "7")}
+    proposals = next(r for label, r in rows.items() if "detailed proposals" in label)
+    assert (proposals["by"], proposals["deadline"], proposals["offset"]) == ("Iran", "2026-03-03",
+                                                                             "P14D")
+    assert proposals["wording"] == "within the next two weeks"
+    assert proposals["anchor"] == "Second round of US–Iran nuclear talks (Geneva)"
+    assert proposals["accordingTo"] == "Anonymous US official"
+
+
+def test_8_positions_issue_by_issue(store: ox.Store, built_settings: Settings) -> None:
+    positions = {(r["holder"], r["stance"], r["issue"]) for r in answer(store, built_settings, "8")}
+    assert positions == {
+        ("Iran", "insists on", "nuclear programme"),
+        ("Iran", "demands", "sanctions relief"),
+        ("Iran", "excludes", "ballistic missiles"),
+        ("Iran", "excludes", "regional proxy activities"),
+        ("Iran", "excludes", "other non-nuclear issues"),
+        ("United States", "demands", "uranium enrichment levels"),
+        ("United States", "demands", "IAEA monitoring and verification"),
+        ("United States", "demands", "non-proliferation commitments"),
+    }
+
+
+def test_9_core_divergences_and_topics_of_the_notes(store: ox.Store,
+                                                    built_settings: Settings) -> None:
+    rows = answer(store, built_settings, "9")
+    core = {r["issue"] for r in rows if r["kind"] == "divergence" and r.get("core") == "true"}
+    assert core == {"sanctions relief timeline", "uranium enrichment levels",
+                    "verification mechanisms"}
+    notes = {r["issue"] for r in rows if r["kind"] == "notes exchanged"}
+    assert notes == {"sanctions relief", "nuclear-related technical matters"}
+
+
+def test_10_context_events_and_how_they_relate(store: ox.Store,
+                                               built_settings: Settings) -> None:
+    rows = {r["event"]: r for r in answer(store, built_settings, "10")}
+    assert rows["Joint Comprehensive Plan of Action"]["date"] == "2015"
+    withdrawal = rows["US withdrawal from the JCPOA"]
+    assert (withdrawal["date"], withdrawal["concerns"]) == ("2018",
+                                                            "Joint Comprehensive Plan of Action")
+    assert rows["Iran–Israel war"]["date"] == "2025-06"
+    suspension = rows["Eight-month suspension of diplomacy"]
+    assert (suspension["duration"], suspension["follows"], suspension["relation"]) == (
+        "P8M", "Iran–Israel war", "interruption")
+    closure = rows["Temporary closure of the Strait of Hormuz for live-fire drills"]
+    assert (closure["date"], closure["location"], closure["relation"]) == (
+        "2026-02-17", "Strait of Hormuz", "concurrent tension")
+    assert any("military buildup" in event for event in rows)
+
+
+def test_11_who_assessed_the_atmosphere_how(store: ox.Store, built_settings: Settings) -> None:
+    rows = answer(store, built_settings, "11")
+    said = {(r["by"], r["characterisation"]) for r in rows}
+    assert ("Anonymous US official", "constructive") in said
+    assert ("United States, Iran", "cautious optimism") in said
+    araghchi = next(r for r in rows if "more serious" in r["characterisation"])
+    assert araghchi["by"] == "Abbas Araghchi"
+    assert araghchi["comparedWith"] == "First round of US–Iran nuclear talks (Muscat)"
+    assert any(r["by"] == "Badr Albusaidi" and "constructive" in r["characterisation"]
+               for r in rows)
+
+
+def test_12_any_fact_traces_to_its_quote_and_offsets(
+        store: ox.Store, built: tuple[Settings, Release]) -> None:
+    settings, _ = built
+    rows = answer(store, settings, "12")
+    assert len(rows) == 2
+    text = (settings.seeds_dir / "documents" / "2026-02-17-us-iran-geneva-round-2.txt").read_text(
+        encoding="utf-8")
+    for row in rows:
+        start, end = int(row["start"]), int(row["end"])
+        assert text[start:end] == row["quote"]
+        assert row["quote"] in row["sentence"]
+        assert row["cites"] == "wasDerivedFrom"
+
+
+def test_every_claim_in_the_graph_has_evidence_found_in_its_document(
+        store: ox.Store, built_settings: Settings) -> None:
+    """Competency question 12 for every fact at once."""
+    text = (built_settings.seeds_dir / "documents" / "2026-02-17-us-iran-geneva-round-2.txt"
+            ).read_text(encoding="utf-8")
+    result = execute(store, """
+        SELECT ?claim ?start ?end ?exact WHERE {
+          ?claim a/rdfs:subClassOf* nkg:Claim .
+          OPTIONAL { ?claim prov:wasDerivedFrom|prov:wasQuotedFrom ?evidence .
+                     ?evidence oa:hasSelector ?p, ?q .
+                     ?p oa:start ?start ; oa:end ?end . ?q oa:exact ?exact } }""",
+                     built_settings.ns)
+    assert isinstance(result, ox.QuerySolutions)
+    rows = list(result)
+    assert len({r["claim"] for r in rows}) > 70
+    for row in rows:
+        assert row["exact"] is not None, f"{row['claim']} has no evidence"
+        assert text[int(row["start"].value) : int(row["end"].value)] == row["exact"].value
