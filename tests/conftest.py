@@ -79,7 +79,12 @@ class ServerProcess:
         env = os.environ | settings.to_env() | {"KG_PORT": str(self.port)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", *args],
-            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self._wait_until_ready()
 
     def _wait_until_ready(self, timeout: float = 30.0) -> None:

@@ -48,41 +48,52 @@ def build_fails(settings: Settings, capsys: pytest.CaptureFixture[str]) -> str:
     return captured.err
 
 
-def test_annotation_file_that_is_not_yaml(seed_copy: Settings,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(annotation(seed_copy), "    label: US–Iran nuclear negotiations (2026)",
-                        "    label: US–Iran talks: round one")
+def test_annotation_file_that_is_not_yaml(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = replace_once(
+        annotation(seed_copy),
+        "    label: US–Iran nuclear negotiations (2026)",
+        "    label: US–Iran talks: round one",
+    )
     err = build_fails(seed_copy, capsys)
     assert re.search(rf"{re.escape(DOCUMENT)}:{line}:\d+: is not valid YAML", err)
     assert "single quotes" in err  # what to do
 
 
-def test_claim_naming_an_unknown_entity(seed_copy: Settings,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_claim_naming_an_unknown_entity(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     line = replace_once(annotation(seed_copy), "    city: geneva", "    city: genva")
     err = build_fails(seed_copy, capsys)
     assert f"{DOCUMENT}:{line}: names 'genva', which is no entity or claim id" in err
     assert "registry.yaml" in err
 
 
-def test_reference_to_the_wrong_kind_of_thing(seed_copy: Settings,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_reference_to_the_wrong_kind_of_thing(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     line = replace_once(annotation(seed_copy), "    city: geneva", "    city: iran")
     err = build_fails(seed_copy, capsys)
     assert f"{DOCUMENT}:{line}: names 'iran' (a state) as 'city'" in err
 
 
-def test_evidence_quote_not_in_the_article(seed_copy: Settings,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(annotation(seed_copy), "      - The US delegation was led by Special Envoy",
-                        "      - The American delegation was led by Special Envoy")
+def test_evidence_quote_not_in_the_article(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = replace_once(
+        annotation(seed_copy),
+        "      - The US delegation was led by Special Envoy",
+        "      - The American delegation was led by Special Envoy",
+    )
     err = build_fails(seed_copy, capsys)
     assert f"{DOCUMENT}:{line}: has an evidence quote that is not in" in err
     assert "character for character" in err
 
 
 def test_evidence_quote_that_occurs_twice_without_saying_which(
-        seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = annotation(seed_copy)
     text = path.read_text(encoding="utf-8")
     at = text.index("quote: ")
@@ -111,33 +122,32 @@ def test_invalid_date(seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -
     assert "February 2026 has 28 days" in err
 
 
-def test_wikidata_id_not_q_and_digits(seed_copy: Settings,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794",
-                        "wikidata: 794")
+def test_wikidata_id_not_q_and_digits(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = replace_once(seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794", "wikidata: 794")
     err = build_fails(seed_copy, capsys)
     assert f"registry.yaml:{line}: has the Wikidata id '794', which is not Q + digits" in err
 
 
-def test_wikidata_id_not_verified(seed_copy: Settings,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794",
-                        "wikidata: Q826700")
+def test_wikidata_id_not_verified(seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    line = replace_once(
+        seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794", "wikidata: Q826700"
+    )
     err = build_fails(seed_copy, capsys)
     assert f"registry.yaml:{line}: uses the Wikidata id Q826700, which is not in" in err
     assert "never guess" in err
 
 
-def test_wikidata_id_linked_twice(seed_copy: Settings,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794",
-                        "wikidata: Q30")
+def test_wikidata_id_linked_twice(seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    line = replace_once(seed_copy.seeds_dir / "registry.yaml", "wikidata: Q794", "wikidata: Q30")
     err = build_fails(seed_copy, capsys)
     assert f"registry.yaml:{line}: links Q30, already linked to 'united-states'" in err
 
 
 def test_shacl_violation_names_focus_path_message_and_line(
-        seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     # A concept scheme change the YAML checks cannot see: the round status concept loses
     # its class, so the round's nkg:status value is no longer a nkg:RoundStatus.
     concepts = seed_copy.ontology_dir
@@ -153,36 +163,42 @@ def test_shacl_violation_names_focus_path_message_and_line(
     message = str(error.value)
     assert "SHACL validation failed" in message
     first = next(line for line in message.splitlines() if "round:geneva-round" in line)
-    assert re.match(rf".*{re.escape(DOCUMENT)}:\d+: Violation: round:geneva-round nkg:status: ",
-                    first), first
+    assert re.match(
+        rf".*{re.escape(DOCUMENT)}:\d+: Violation: round:geneva-round nkg:status: ", first
+    ), first
 
 
-def test_all_problems_are_reported_together(seed_copy: Settings,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_problems_are_reported_together(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     replace_once(annotation(seed_copy), "    city: geneva", "    city: genva")
     replace_once(annotation(seed_copy), "    date: 2026-02-17", "    date: 2026-02-30")
     err = build_fails(seed_copy, capsys)
     assert "2 problems in the seeds" in err
 
 
-def test_unknown_key_suggests_the_right_one(seed_copy: Settings,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    line = replace_once(annotation(seed_copy), "    venue: omani-embassy-geneva",
-                        "    venu: omani-embassy-geneva")
+def test_unknown_key_suggests_the_right_one(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = replace_once(
+        annotation(seed_copy), "    venue: omani-embassy-geneva", "    venu: omani-embassy-geneva"
+    )
     err = build_fails(seed_copy, capsys)
     assert f"{DOCUMENT}:{line}: has 'venu', which a round claim does not take" in err
     assert "did you mean 'venue'?" in err
 
 
 def test_statement_words_must_be_inside_the_evidence(
-        seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     line = replace_once(annotation(seed_copy), "    words: clear path", "    words: clearer path")
     err = build_fails(seed_copy, capsys)
     assert f"{DOCUMENT}:{line}: has words that are not inside any of its evidence quotes" in err
 
 
-def test_document_without_annotations(seed_copy: Settings,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_document_without_annotations(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     (seed_copy.seeds_dir / "documents" / "2026-03-01-next.txt").write_text("A new report.\n")
     err = build_fails(seed_copy, capsys)
     assert "2026-03-01-next.txt: has no annotation file" in err

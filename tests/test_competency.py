@@ -28,8 +28,9 @@ def answer(store: ox.Store, settings: Settings, name: str) -> list[Row]:
 def datatype(store: ox.Store, settings: Settings, name: str, column: str) -> list[str]:
     result = execute(store, find_query(settings.queries_dir, name).text, settings.ns)
     assert isinstance(result, ox.QuerySolutions)
-    return [s[column].datatype.value.rsplit("#", 1)[1] if s[column] is not None else ""
-            for s in result]
+    return [
+        s[column].datatype.value.rsplit("#", 1)[1] if s[column] is not None else "" for s in result
+    ]
 
 
 def test_every_query_says_what_it_asks(built_settings: Settings) -> None:
@@ -39,16 +40,21 @@ def test_every_query_says_what_it_asks(built_settings: Settings) -> None:
         assert query.title.endswith((".", "?")) and len(query.title) > 20, query.name
 
 
-def test_1_rounds_in_order_with_date_precision(store: ox.Store,
-                                               built_settings: Settings) -> None:
+def test_1_rounds_in_order_with_date_precision(store: ox.Store, built_settings: Settings) -> None:
     rows = answer(store, built_settings, "1")
     assert [r["number"] for r in rows] == ["1", "2", "3"]
     muscat, geneva, third = rows
     assert (muscat["city"], muscat["date"], muscat["format"]) == ("Muscat", "2026-02", "indirect")
     assert (geneva["city"], geneva["date"], geneva["venue"]) == (
-        "Geneva", "2026-02-17", "Omani Embassy, Geneva")
-    assert (geneva["duration"], geneva["format"], geneva["status"]) == ("PT3H30M", "indirect",
-                                                                        "held")
+        "Geneva",
+        "2026-02-17",
+        "Omani Embassy, Geneva",
+    )
+    assert (geneva["duration"], geneva["format"], geneva["status"]) == (
+        "PT3H30M",
+        "indirect",
+        "held",
+    )
     assert "Tuesday, February 17, 2026" in geneva["evidence"]
     assert third["status"] == "planned" and "date" not in third
     assert "No specific date has been set for a third round" in third["evidence"]
@@ -63,34 +69,46 @@ def test_2_mediators_and_their_capacity(store: ox.Store, built_settings: Setting
     assert "who mediated the indirect format" in rows["Badr Albusaidi"]["evidence"]
 
 
-def test_3_delegations_heads_members_roles_offices(store: ox.Store,
-                                                   built_settings: Settings) -> None:
+def test_3_delegations_heads_members_roles_offices(
+    store: ox.Store, built_settings: Settings
+) -> None:
     rows = {r["member"]: r for r in answer(store, built_settings, "3")}
-    witkoff, kushner, araghchi = (rows["Steve Witkoff"], rows["Jared Kushner"],
-                                  rows["Abbas Araghchi"])
+    witkoff, kushner, araghchi = (
+        rows["Steve Witkoff"],
+        rows["Jared Kushner"],
+        rows["Abbas Araghchi"],
+    )
     assert (witkoff["party"], witkoff["head"]) == ("United States", "true")
     assert "envoy" in witkoff["roles"] and witkoff["office"] == "Special Envoy of the United States"
-    assert (kushner["party"], kushner["head"], kushner["advises"]) == ("United States", "false",
-                                                                       "Donald Trump")
+    assert (kushner["party"], kushner["head"], kushner["advises"]) == (
+        "United States",
+        "false",
+        "Donald Trump",
+    )
     assert "adviser" in kushner["roles"]
     assert (araghchi["party"], araghchi["head"], araghchi["office"]) == (
-        "Iran", "true", "Foreign Minister of Iran")
+        "Iran",
+        "true",
+        "Foreign Minister of Iran",
+    )
     experts = rows["Experts in nuclear, legal and economic fields"]
     assert "delegation" not in experts  # the source does not say whose experts they were
     assert experts["expertise"] == "economic, legal, nuclear"
 
 
-def test_4_grossi_met_each_side_on_verification(store: ox.Store,
-                                                built_settings: Settings) -> None:
+def test_4_grossi_met_each_side_on_verification(store: ox.Store, built_settings: Settings) -> None:
     rows = [r for r in answer(store, built_settings, "4") if r["participant"] == "Rafael Grossi"]
-    assert {r["metWith"] for r in rows} == {"US delegation to the Geneva round",
-                                            "Iranian delegation to the Geneva round"}
+    assert {r["metWith"] for r in rows} == {
+        "US delegation to the Geneva round",
+        "Iranian delegation to the Geneva round",
+    }
     assert all("safeguards" in r["topics"] for r in rows)
     assert rows[0]["capacity"] == "Director General of the International Atomic Energy Agency"
 
 
 def test_5_every_direct_quotation_with_speaker_channel_and_date(
-        store: ox.Store, built_settings: Settings) -> None:
+    store: ox.Store, built_settings: Settings
+) -> None:
     rows = answer(store, built_settings, "5")
     assert len(rows) == 13
     official = rows[0]
@@ -113,11 +131,15 @@ def test_6_outcomes_of_round_two(store: ox.Store, built_settings: Settings) -> N
 
 
 def test_7_commitment_deadline_resolves_to_third_of_march(
-        store: ox.Store, built_settings: Settings) -> None:
+    store: ox.Store, built_settings: Settings
+) -> None:
     rows = {r["commitment"]: r for r in answer(store, built_settings, "7")}
     proposals = next(r for label, r in rows.items() if "detailed proposals" in label)
-    assert (proposals["by"], proposals["deadline"], proposals["offset"]) == ("Iran", "2026-03-03",
-                                                                             "P14D")
+    assert (proposals["by"], proposals["deadline"], proposals["offset"]) == (
+        "Iran",
+        "2026-03-03",
+        "P14D",
+    )
     assert proposals["wording"] == "within the next two weeks"
     assert proposals["anchor"] == "Second round of US–Iran nuclear talks (Geneva)"
     assert proposals["accordingTo"] == "Anonymous US official"
@@ -137,30 +159,41 @@ def test_8_positions_issue_by_issue(store: ox.Store, built_settings: Settings) -
     }
 
 
-def test_9_core_divergences_and_topics_of_the_notes(store: ox.Store,
-                                                    built_settings: Settings) -> None:
+def test_9_core_divergences_and_topics_of_the_notes(
+    store: ox.Store, built_settings: Settings
+) -> None:
     rows = answer(store, built_settings, "9")
     core = {r["issue"] for r in rows if r["kind"] == "divergence" and r.get("core") == "true"}
-    assert core == {"sanctions relief timeline", "uranium enrichment levels",
-                    "verification mechanisms"}
+    assert core == {
+        "sanctions relief timeline",
+        "uranium enrichment levels",
+        "verification mechanisms",
+    }
     notes = {r["issue"] for r in rows if r["kind"] == "notes exchanged"}
     assert notes == {"sanctions relief", "nuclear-related technical matters"}
 
 
-def test_10_context_events_and_how_they_relate(store: ox.Store,
-                                               built_settings: Settings) -> None:
+def test_10_context_events_and_how_they_relate(store: ox.Store, built_settings: Settings) -> None:
     rows = {r["event"]: r for r in answer(store, built_settings, "10")}
     assert rows["Joint Comprehensive Plan of Action"]["date"] == "2015"
     withdrawal = rows["US withdrawal from the JCPOA"]
-    assert (withdrawal["date"], withdrawal["concerns"]) == ("2018",
-                                                            "Joint Comprehensive Plan of Action")
+    assert (withdrawal["date"], withdrawal["concerns"]) == (
+        "2018",
+        "Joint Comprehensive Plan of Action",
+    )
     assert rows["Iran–Israel war"]["date"] == "2025-06"
     suspension = rows["Eight-month suspension of diplomacy"]
     assert (suspension["duration"], suspension["follows"], suspension["relation"]) == (
-        "P8M", "Iran–Israel war", "interruption")
+        "P8M",
+        "Iran–Israel war",
+        "interruption",
+    )
     closure = rows["Temporary closure of the Strait of Hormuz for live-fire drills"]
     assert (closure["date"], closure["location"], closure["relation"]) == (
-        "2026-02-17", "Strait of Hormuz", "concurrent tension")
+        "2026-02-17",
+        "Strait of Hormuz",
+        "concurrent tension",
+    )
     assert any("military buildup" in event for event in rows)
 
 
@@ -172,17 +205,20 @@ def test_11_who_assessed_the_atmosphere_how(store: ox.Store, built_settings: Set
     araghchi = next(r for r in rows if "more serious" in r["characterisation"])
     assert araghchi["by"] == "Abbas Araghchi"
     assert araghchi["comparedWith"] == "First round of US–Iran nuclear talks (Muscat)"
-    assert any(r["by"] == "Badr Albusaidi" and "constructive" in r["characterisation"]
-               for r in rows)
+    assert any(
+        r["by"] == "Badr Albusaidi" and "constructive" in r["characterisation"] for r in rows
+    )
 
 
 def test_12_any_fact_traces_to_its_quote_and_offsets(
-        store: ox.Store, built: tuple[Settings, Release]) -> None:
+    store: ox.Store, built: tuple[Settings, Release]
+) -> None:
     settings, _ = built
     rows = answer(store, settings, "12")
     assert len(rows) == 2
     text = (settings.seeds_dir / "documents" / "2026-02-17-us-iran-geneva-round-2.txt").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
     for row in rows:
         start, end = int(row["start"]), int(row["end"])
         assert text[start:end] == row["quote"]
@@ -191,17 +227,22 @@ def test_12_any_fact_traces_to_its_quote_and_offsets(
 
 
 def test_every_claim_in_the_graph_has_evidence_found_in_its_document(
-        store: ox.Store, built_settings: Settings) -> None:
+    store: ox.Store, built_settings: Settings
+) -> None:
     """Competency question 12 for every fact at once."""
-    text = (built_settings.seeds_dir / "documents" / "2026-02-17-us-iran-geneva-round-2.txt"
-            ).read_text(encoding="utf-8")
-    result = execute(store, """
+    text = (
+        built_settings.seeds_dir / "documents" / "2026-02-17-us-iran-geneva-round-2.txt"
+    ).read_text(encoding="utf-8")
+    result = execute(
+        store,
+        """
         SELECT ?claim ?start ?end ?exact WHERE {
           ?claim a/rdfs:subClassOf* nkg:Claim .
           OPTIONAL { ?claim prov:wasDerivedFrom|prov:wasQuotedFrom ?evidence .
                      ?evidence oa:hasSelector ?p, ?q .
                      ?p oa:start ?start ; oa:end ?end . ?q oa:exact ?exact } }""",
-                     built_settings.ns)
+        built_settings.ns,
+    )
     assert isinstance(result, ox.QuerySolutions)
     rows = list(result)
     assert len({r["claim"] for r in rows}) > 70
