@@ -1,0 +1,126 @@
+"""The ``kg`` command: exit status 0 on success, a one-line cause and its own code otherwise."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.config import Settings
+
+
+def run(settings: Settings, *args: str) -> int:
+    return main(
+        ["--data-dir", str(settings.data_dir), "--seeds-dir", str(settings.seeds_dir), *args]
+    )
+
+
+@pytest.fixture(autouse=True)
+def repo_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands find ontology/, shapes/ and queries/ relative to the repository."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+
+def test_query_prints_a_table(built_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(built_settings, "query", "SELECT ?r { ?r a nkg:NegotiationRound } ORDER BY ?r") == 0
+    out = capsys.readouterr().out
+    assert "round:geneva-round" in out and "(3 rows)" in out
+
+
+def test_query_json_is_sparql_results_json(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(built_settings, "query", "--format", "json", "-e", "7") == 0
+    results = json.loads(capsys.readouterr().out)
+    deadlines = {b["deadline"]["value"] for b in results["results"]["bindings"] if "deadline" in b}
+    assert deadlines == {"2026-03-03"}
+
+
+def test_query_csv(built_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(built_settings, "query", "--format", "csv", "-e", "02-mediators") == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["mediator"] for r in rows} == {"Oman", "Badr Albusaidi"}
+
+
+def test_query_from_a_file_and_construct(
+    built_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = tmp_path / "q.rq"
+    query.write_text("CONSTRUCT WHERE { round:geneva-round nkg:date ?d }")
+    assert run(built_settings, "query", "-f", str(query), "--format", "ntriples") == 0
+    assert '"2026-02-17"^^<http://www.w3.org/2001/XMLSchema#date>' in capsys.readouterr().out
+
+
+def test_query_syntax_error_is_one_line_and_exit_7(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(built_settings, "query", "SELECT ?x WHERE { ?x ") == 7
+    err = capsys.readouterr().err
+    assert err.startswith("error: SPARQL syntax error") and "Traceback" not in err
+
+
+def test_unknown_example_lists_the_known_ones(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(built_settings, "query", "-e", "99") == 7
+    assert "01-rounds" in capsys.readouterr().err
+
+
+def test_show_writes_the_prefixes_a_query_uses(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(built_settings, "query", "--show", "-e", "2") == 0
+    out = capsys.readouterr().out
+    assert "PREFIX role: <https://w3id.org/negotiations-kg/concept/role/>" in out
+    assert "PREFIX nkg: <https://w3id.org/negotiations-kg/ontology#>" in out
+
+
+def test_dump_to_a_file(
+    built_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "out.nt"
+    assert run(built_settings, "dump", "--format", "nt", "-o", str(target)) == 0
+    assert "<https://w3id.org/negotiations-kg/id/round/geneva-round>" in target.read_text()
+
+
+def test_stats_json(built_settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(built_settings, "stats", "--json") == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["classes"]["nkg:NegotiationRound"] == 3
+    assert "graph:2026-02-17-us-iran-geneva-round-2" in stats["graphs"]
+
+
+def test_no_release_yet_says_what_to_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(data_dir=tmp_path / "empty")
+    assert run(settings, "stats") == 5
+    assert "run `kg build` first" in capsys.readouterr().err
+
+
+def test_build_if_needed_skips_an_up_to_date_release(
+    seed_copy: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(seed_copy, "build", "-q") == 0
+    first = capsys.readouterr().out
+    assert run(seed_copy, "build", "--if-needed") == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert "is current" in first
+
+
+def test_validate_makes_no_release(seed_copy: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(seed_copy, "validate", "-q") == 0
+    assert "conforms" in capsys.readouterr().out
+    assert not seed_copy.data_dir.exists()
+
+
+def test_a_bad_setting_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("KG_BASE_IRI", "http://localhost:8000/")
+    assert main(["stats"]) == 2
+    assert "KG_BASE_IRI" in capsys.readouterr().err
