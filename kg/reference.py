@@ -1,0 +1,94 @@
+"""Reference sections of the documentation, generated from the code so they cannot
+drift from it: the annotation vocabulary (docs/annotations.md, from kg.claimtypes) and
+the settings table (README.md, from kg.config).
+
+    python -m kg.reference docs/annotations.md README.md    rewrite the generated sections
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from kg.claimtypes import CLAIM_TYPES, ENTITY_KINDS, Field, ValueKind
+from kg.config import settings_table
+
+SECTIONS = ("claim types", "entity kinds", "settings")
+
+
+def _value(field: Field) -> str:
+    if field.kind is ValueKind.REF:
+        kind = "id of a " + " / ".join(field.targets)
+    elif field.kind is ValueKind.CONCEPT:
+        kind = f"{field.scheme} concept"
+    else:
+        kind = field.kind.value
+    return kind + (", several" if field.many else "")
+
+
+def _predicate(field: Field) -> str:
+    return field.predicate if ":" in field.predicate else f"nkg:{field.predicate}"
+
+
+def _rows(fields: tuple[Field, ...]) -> list[str]:
+    return [
+        f"| `{f.key}`{' (required)' if f.required else ''} | {_value(f)} | "
+        f"`{_predicate(f)}` | {f.help} |"
+        for f in fields
+    ]
+
+
+def claim_types() -> str:
+    parts = []
+    for claim_type in CLAIM_TYPES:
+        label = "label (required)" if not claim_type.label_template else "label"
+        parts.append(
+            f"### `type: {claim_type.name}` → `nkg:{claim_type.rdf_class}`\n\n"
+            f"{claim_type.help} IRI: `{{base}}id/{claim_type.kind}/{{id}}`; {label}."
+            f"{' Evidence is cited with prov:wasQuotedFrom.' if claim_type.quotation else ''}"
+            "\n\n| key | value | RDF | meaning |\n| --- | --- | --- | --- |\n"
+            + "\n".join(_rows(claim_type.fields))
+        )
+    return "\n\n".join(parts)
+
+
+def entity_kinds() -> str:
+    parts = []
+    for kind in ENTITY_KINDS:
+        rows = _rows(kind.fields)
+        table = (
+            ("\n\n| key | value | RDF | meaning |\n| --- | --- | --- | --- |\n" + "\n".join(rows))
+            if rows
+            else ""
+        )
+        parts.append(
+            f"### `kind: {kind.name}` → `{', '.join(kind.classes)}`\n\n"
+            f"{kind.help[0].upper()}{kind.help[1:]}; IRI `{{base}}id/{kind.name}/{{id}}`." + table
+        )
+    return "\n\n".join(parts)
+
+
+def settings() -> str:
+    rows = [
+        f"| `{var}` | `{default}` | {help} |" for var, default, help in settings_table().values()
+    ]
+    return "| variable | default | meaning |\n| --- | --- | --- |\n" + "\n".join(rows)
+
+
+def render(text: str) -> str:
+    """``text`` with each generated section it holds replaced by its current content."""
+    generators = {"claim types": claim_types, "entity kinds": entity_kinds, "settings": settings}
+    for name in SECTIONS:
+        pattern = re.compile(rf"(<!-- begin {name} -->\n)(?:.*?\n)?(<!-- end {name} -->)", re.S)
+        match = pattern.search(text)
+        if match:
+            replacement = match.group(1) + generators[name]() + "\n" + match.group(2)
+            text = text[: match.start()] + replacement + text[match.end() :]
+    return text
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:]:
+        target = Path(name)
+        target.write_text(render(target.read_text(encoding="utf-8")), encoding="utf-8")
