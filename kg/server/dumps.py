@@ -1,9 +1,267 @@
-"""The release's dumps at /dumps/ and its VoID at /.well-known/void."""
+"""The release's files at /dumps/ and its VoID/DCAT description at /.well-known/void.
+
+* ``/dumps/`` lists every published file with its size and SHA-256 (HTML, or JSON for
+  ``Accept: application/json``); ``/dumps/{name}`` sends one, with the validators,
+  ranges and gzip of :mod:`kg.server.transfer`. The files are the manifest's: the
+  dumps, ``void.ttl``, ``validation-report.ttl`` and ``.txt`` (the SHACL report of the
+  build that made the release), ``shapes.ttl``; beside them ``manifest.json`` and a
+  ``SHA256SUMS`` written with the names used here, for ``sha256sum -c``.
+* ``/.well-known/void`` (RFC 8615; VoID section 7.2 "Discovery via well-known URI")
+  answers Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept`` (RFC 9110 section 12).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import functools
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Request
+from starlette.responses import RedirectResponse, Response
+
+from kg import release as releases
+from kg.release import MANIFEST, Release
+from kg.server.transfer import Representation, send
+
+# Media types /.well-known/void offers, the first preferred.
+VOID_FORMATS: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+LISTING_FORMATS = ("text/html", "application/json")
+SUMS = "SHA256SUMS"
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    routes = APIRouter()
+    routes.add_api_route("/dumps", to_listing, methods=["GET", "HEAD"], include_in_schema=False)
+    routes.add_api_route("/dumps/", listing, methods=["GET", "HEAD"])
+    routes.add_api_route("/dumps/{name}", dump, methods=["GET", "HEAD"])
+    routes.add_api_route("/.well-known/void", void, methods=["GET", "HEAD"])
+    return routes
+
+
+def to_listing() -> Response:
+    return RedirectResponse("dumps/", status_code=308)
+
+
+def listing(request: Request) -> Response:
+    """Every published file of the current release, with its size and SHA-256."""
+    current = _release(request)
+    media_type = negotiate(request.headers.get("accept", ""), LISTING_FORMATS)
+    if media_type is None:
+        raise HTTPException(406, f"the listing is available as {', '.join(LISTING_FORMATS)}")
+    files = catalogue(current.path)
+    if media_type == "application/json":
+        body = json.dumps(_listing_json(current, files), indent=2).encode() + b"\n"
+    else:
+        body = _listing_html(current, files).encode()
+        media_type = "text/html; charset=utf-8"
+    rep = Representation.of_bytes(body, media_type, files[MANIFEST].modified)
+    return send(request, rep, vary="Accept, Accept-Encoding")
+
+
+def dump(request: Request, name: str) -> Response:
+    """One file of the current release, streamed."""
+    current = _release(request)
+    files = catalogue(current.path)
+    if name not in files:
+        raise HTTPException(
+            404, f"release {current.id} has no file named {name!r}; /dumps/ lists its files"
+        )
+    return send(request, files[name])
+
+
+def void(request: Request) -> Response:
+    """The VoID/DCAT description of the current release, in the format asked for."""
+    current = _release(request)
+    media_type = negotiate(request.headers.get("accept", ""), tuple(VOID_FORMATS))
+    if media_type is None:
+        raise HTTPException(406, f"VoID is available as {', '.join(VOID_FORMATS)}")
+    if media_type == "text/turtle":
+        rep = catalogue(current.path)["void.ttl"]
+    else:
+        rep = _void_as(current.path, media_type)
+    return send(request, rep, vary="Accept, Accept-Encoding")
+
+
+def _release(request: Request) -> Release:
+    release: Release = request.app.state.live.get().release
+    return release
+
+
+@functools.lru_cache(maxsize=8)
+def catalogue(path: Path) -> dict[str, Representation]:
+    """The files /dumps/ serves from the release at ``path``, by name. A release never
+    changes once written, so this is read once per release."""
+    current = releases.read(path)
+    modified = _created(current)
+    files: dict[str, Representation] = {}
+    for relative, info in current.files.items():
+        name = relative.rsplit("/", 1)[-1]
+        if name in files:  # the dumps/ folder wins over a file beside it of the same name
+            continue
+        files[name] = Representation.of_file(
+            path / relative, int(info["size"]), str(info["sha256"]), str(info["media_type"]),
+            modified,
+        )  # fmt: skip
+    manifest = (path / MANIFEST).read_bytes()
+    files[MANIFEST] = Representation.of_bytes(manifest, "application/json", modified)
+    sums = "".join(f"{rep.sha256}  {name}\n" for name, rep in files.items() if name != MANIFEST)
+    files[SUMS] = Representation.of_bytes(sums.encode(), "text/plain; charset=utf-8", modified)
+    return files
+
+
+@functools.lru_cache(maxsize=8)
+def _void_as(path: Path, media_type: str) -> Representation:
+    source = catalogue(path)["void.ttl"]
+    with source.open() as handle:
+        triples = list(ox.parse(handle, format=ox.RdfFormat.TURTLE))
+    prefixes = _prefixes(path / "void.ttl")
+    body = ox.serialize(triples, format=VOID_FORMATS[media_type], prefixes=prefixes)
+    assert body is not None
+    return Representation.of_bytes(body, media_type, source.modified)
+
+
+def _prefixes(turtle: Path) -> dict[str, str]:
+    """The @prefix lines of a Turtle file rdflib wrote, to reuse in other syntaxes."""
+    prefixes = {}
+    with turtle.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.startswith("@prefix"):
+                break
+            _, name, iri, _ = line.split(maxsplit=3)
+            prefixes[name.rstrip(":")] = iri.strip("<>")
+    return prefixes
+
+
+def _created(current: Release) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(current.manifest["created"]))
+    except (KeyError, ValueError):
+        stamp = (current.path / MANIFEST).stat().st_mtime
+        return dt.datetime.fromtimestamp(int(stamp), dt.UTC)
+
+
+def negotiate(accept: str, offers: tuple[str, ...]) -> str | None:
+    """The offer ``Accept`` (RFC 9110 section 12.5.1) ranks highest: the most specific
+    matching range gives each offer its weight; ties go to the earlier offer. No header:
+    the first offer. None when nothing offered is acceptable."""
+    if not accept.strip():
+        return offers[0]
+    ranges: list[tuple[str, str, float]] = []
+    for item in accept.split(","):
+        media_range, *params = item.split(";")
+        kind, _, sub = media_range.strip().lower().partition("/")
+        weight = 1.0
+        for param in params:
+            key, _, value = param.strip().partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        ranges.append((kind, sub, weight))
+    best: tuple[float, str] | None = None
+    for offer in offers:
+        kind, _, sub = offer.partition("/")
+        matches = [
+            (specificity, weight)
+            for range_kind, range_sub, weight in ranges
+            for specificity in [_specificity(range_kind, range_sub, kind, sub)]
+            if specificity >= 0
+        ]
+        if not matches:
+            continue
+        weight = max(matches)[1]
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, offer)
+    return best[1] if best else None
+
+
+def _specificity(range_kind: str, range_sub: str, kind: str, sub: str) -> int:
+    if (range_kind, range_sub) == (kind, sub):
+        return 2
+    if range_kind == kind and range_sub == "*":
+        return 1
+    if (range_kind, range_sub) == ("*", "*"):
+        return 0
+    return -1
+
+
+def _listing_json(current: Release, files: dict[str, Representation]) -> dict[str, Any]:
+    return {
+        "release": current.id,
+        "created": current.manifest.get("created"),
+        "validation": current.manifest.get("validation"),
+        "void": "../.well-known/void",
+        "files": [
+            {
+                "name": name,
+                "url": name,
+                "media_type": rep.media_type,
+                "size": rep.size,
+                "sha256": rep.sha256,
+            }
+            for name, rep in files.items()
+        ],
+    }
+
+
+def _listing_html(current: Release, files: dict[str, Representation]) -> str:
+    rows = "\n".join(
+        f'<tr><td><a href="{html.escape(name)}">{html.escape(name)}</a></td>'
+        f"<td>{html.escape(rep.media_type)}</td>"
+        f'<td class="n" title="{rep.size} bytes">{_human(rep.size)}</td>'
+        f"<td><code>{rep.sha256}</code></td></tr>"
+        for name, rep in files.items()
+    )
+    release_id = html.escape(current.id)
+    validation = current.manifest.get("validation") or {}
+    verdict = "conforms to the SHACL shapes" if validation.get("conforms") else "see the report"
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Dumps of release {release_id} — Negotiations knowledge graph</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; }}
+table {{ border-collapse: collapse; }} td, th {{ padding: .3rem .8rem; text-align: left; }}
+tr:nth-child(even) {{ background: #f3f3f3; }} td.n {{ text-align: right; }}
+code {{ font-size: .8rem; }}
+</style>
+</head>
+<body>
+<nav><a href="../">Home</a> · <a href="../query">Query</a> ·
+<a href="../.well-known/void">VoID</a></nav>
+<h1>Dumps of release {release_id}</h1>
+<p>Built {html.escape(str(current.manifest.get("created", "")))}; the data
+{verdict} (<a href="validation-report.txt">validation report</a>,
+<a href="validation-report.ttl">in Turtle</a>). Check a download with
+<code>sha256sum -c --ignore-missing SHA256SUMS</code>. Every file is sent gzip-compressed
+to clients that accept it, and answers <code>Range</code> requests.</p>
+<table>
+<thead><tr><th>File</th><th>Media type</th><th>Size</th><th>SHA-256</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
