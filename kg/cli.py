@@ -97,6 +97,31 @@ def _parser() -> argparse.ArgumentParser:
     dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
     dump.add_argument("--format", default="ttl", choices=sorted(DUMP_SUFFIXES))
     dump.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    link = command(
+        "link",
+        _link,
+        "propose Wikidata items for entities without one; accept "
+        "a proposal; fetch what Wikidata says about linked items",
+    )
+    link.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only these registry entities (repeatable)",
+    )
+    link.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="ID=QID",
+        help="accept a reviewed proposal: write the id into the registry",
+    )
+    link.add_argument(
+        "--fetch",
+        action="store_true",
+        help="cache labels, descriptions and key statements of linked items",
+    )
     serve = command("serve", _serve, "serve the current release over HTTP (read-only)")
     serve.add_argument("--host", help="address to listen on (KG_HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (KG_PORT)")
@@ -164,6 +189,14 @@ def _dump(settings: Settings, args: argparse.Namespace) -> int:
     else:
         with path.open("rb") as handle:
             shutil.copyfileobj(handle, sys.stdout.buffer)
+    return 0
+
+
+def _link(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.link import workflow  # only this command talks to Wikidata
+
+    for message in workflow.run(settings, args.entity, args.accept, args.fetch):
+        print(message)
     return 0
 
 

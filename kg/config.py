@@ -44,6 +44,14 @@ class Settings:
     max_result_rows: int = setting(100_000, "Rows (or triples) after which a result is cut")
     max_result_bytes: int = setting(50_000_000, "Bytes after which a result is cut")
     cache_bytes: int = setting(64_000_000, "Size of the query result cache; 0 turns it off")
+    wikidata_api: str = setting(
+        "https://www.wikidata.org/w/api.php", "Wikidata's MediaWiki API, used by `kg link`"
+    )
+    wikidata_contact: str = setting(
+        "https://w3id.org/negotiations-kg/",
+        "Contact (URL or e-mail) sent in the User-Agent, as Wikimedia's policy asks",
+    )
+    http_timeout: float = setting(20.0, "Seconds `kg link` waits for one Wikidata response")
     service_allowlist: str = setting(
         "", "Space-separated SPARQL endpoints a SERVICE clause may call; empty: none"
     )
@@ -66,8 +74,8 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")
-        if self.query_timeout <= 0:
-            raise ConfigError("KG_QUERY_TIMEOUT must be a positive number of seconds")
+        if self.query_timeout <= 0 or self.http_timeout <= 0:
+            raise ConfigError("KG_QUERY_TIMEOUT and KG_HTTP_TIMEOUT must be positive seconds")
 
     @property
     def ns(self) -> Namespaces:

@@ -88,3 +88,9 @@ class QueryError(KgError):
 
     exit_code = 7
     http_status = 400
+
+
+class LinkError(KgError):
+    """Talking to Wikidata failed, or a link cannot be accepted as asked."""
+
+    exit_code = 8

@@ -11,11 +11,13 @@ from kg import seeds as seeds_module
 from kg.compile import Compiled, compile_seeds
 from kg.config import Settings
 from kg.errors import ValidationFailed
+from kg.link import candidates as review
+from kg.link.enrich import CACHE_FILE
 from kg.progress import Steps
 from kg.publish import build_lock, inputs_digest, publish
 from kg.release import Release
 from kg.validate import Report, validate
-from kg.vocabulary import load_turtle
+from kg.vocabulary import load_turtle, load_turtle_file
 
 
 @dataclass(frozen=True)
@@ -32,8 +34,15 @@ def check(settings: Settings, steps: Steps) -> Checked:
         ontology = load_turtle(settings.ontology_dir, ns)
         shapes = load_turtle(settings.shapes_dir, ns)
         seeds = seeds_module.load(settings.seeds_dir)
+        candidates = settings.seeds_dir / review.CANDIDATES_FILE
+        if candidates.exists():  # never used, but an edit that breaks it is caught here
+            review.read(candidates, {e.id for e in seeds.entities})
     with steps.step("compile"):
         compiled = compile_seeds(seeds, ontology, ns)
+        cache = settings.seeds_dir / CACHE_FILE
+        if cache.exists():
+            name = ns.graph("wikidata-cache")
+            compiled.graphs[name] = load_turtle_file(cache, ns, Graph(identifier=name))
     with steps.step(f"validate {len(compiled):,} triples"):
         report = validate(
             compiled, shapes, ontology, settings.validation_batch_triples, steps.advance

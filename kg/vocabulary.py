@@ -27,16 +27,23 @@ def load_turtle(directory: Path, ns: Namespaces) -> Graph:
     """Parse every Turtle file of ``directory`` into one graph, rebased onto ``ns.base``."""
     graph = Graph()
     for path in turtle_files(directory):
-        text = path.read_text(encoding="utf-8")
-        if ns.base != DEFAULT_BASE_IRI:
-            text = text.replace(DEFAULT_BASE_IRI, ns.base)
-        try:
-            graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
-        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
-            line = _line_of(str(exc))
-            raise SeedError(
-                path, line, f"this Turtle file does not parse: {exc}", "fix the syntax at that line"
-            ) from exc
+        load_turtle_file(path, ns, graph)
+    return graph
+
+
+def load_turtle_file(path: Path, ns: Namespaces, graph: Graph | None = None) -> Graph:
+    """Parse one Turtle file (into ``graph`` if given), rebased onto ``ns.base``."""
+    graph = Graph() if graph is None else graph
+    text = path.read_text(encoding="utf-8")
+    if ns.base != DEFAULT_BASE_IRI:
+        text = text.replace(DEFAULT_BASE_IRI, ns.base)
+    try:
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+        line = _line_of(str(exc))
+        raise SeedError(
+            path, line, f"this Turtle file does not parse: {exc}", "fix the syntax at that line"
+        ) from exc
     return graph
 
 

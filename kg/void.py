@@ -126,7 +126,9 @@ def _named_graphs(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces
         graph.add((name, SD.name, name))
         graph.add((name, VOID.triples, Literal(int(row[1].value))))
         source = str(name).removeprefix(f"{ns.base}graph/")
-        if name not in {ns.graph(n) for n in ("registry", "wikidata-links", "ontology")}:
+        if name == ns.graph("wikidata-cache"):
+            graph.add((name, DCTERMS.source, URIRef("https://www.wikidata.org/")))
+        elif name not in {ns.graph(n) for n in ("registry", "wikidata-links", "ontology")}:
             graph.add((name, DCTERMS.source, ns.resource("source", source)))
 
 
