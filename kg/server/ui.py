@@ -1,9 +1,166 @@
-"""The query UI (YASGUI, installed from npm) at /query."""
+"""The query UI at /query: YASGUI (``@zazuko/yasgui`` from npm), served by this server.
+
+YASGUI is a dependency like any other: ``package.json`` and ``package-lock.json`` pin
+it, ``npm ci`` (run by ``python3 dev.py up``) puts it in ``node_modules/``, and the
+server sends its two built files from there; nothing comes from a CDN. Without it,
+/query says how to install it and offers a plain form instead; the rest of the server
+does not depend on it.
+
+The page loads only files of this server, as the Content-Security-Policy asks: YASGUI,
+``static/ui/ui.js`` and the settings at /query/config.json (the endpoint, and one tab
+per competency query with the PREFIX lines it needs).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import functools
+import hashlib
+import html
+import json
+import string
+import urllib.parse
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.responses import RedirectResponse, Response
+
+from kg.config import Settings
+from kg.queries import NamedQuery, load_queries, with_prefixes
+from kg.server.transfer import Representation, send
+
+STATIC = Path(__file__).resolve().parent / "static" / "ui"
+YASGUI_BUILD = Path("node_modules", "@zazuko", "yasgui", "build")
+# Where npm puts YASGUI: the working directory (where the settings' relative folders
+# are found too), then the source checkout this module is part of.
+SEARCH_PATHS: tuple[Path, ...] = (Path(), Path(__file__).resolve().parents[2])
+# YASGUI's files the page may load, with their media types.
+YASGUI_FILES = {
+    "yasgui.min.js": "text/javascript; charset=utf-8",
+    "yasgui.min.css": "text/css; charset=utf-8",
+    "yasgui.min.js.map": "application/json",
+}
+OWN_FILES = {"ui.js": "text/javascript; charset=utf-8", "ui.css": "text/css; charset=utf-8"}
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    routes = APIRouter()
+    routes.add_api_route("/query", page, methods=["GET", "HEAD"])
+    routes.add_api_route("/query/", to_page, methods=["GET", "HEAD"], include_in_schema=False)
+    routes.add_api_route("/query/config.json", config, methods=["GET", "HEAD"])
+    routes.add_api_route("/query/prefixes.json", prefixes, methods=["GET", "HEAD"])
+    routes.add_api_route("/query/yasgui/{name}", yasgui_file, methods=["GET", "HEAD"])
+    routes.add_api_route("/query/{name}", own_file, methods=["GET", "HEAD"])
+    return routes
+
+
+def yasgui_dir() -> Path | None:
+    """The folder with YASGUI's built files, or None when npm has not installed it."""
+    for root in SEARCH_PATHS:
+        folder = root / YASGUI_BUILD
+        if (folder / "yasgui.min.js").is_file() and (folder / "yasgui.min.css").is_file():
+            return folder.resolve()
+    return None
+
+
+def page(request: Request) -> Response:
+    """The query UI; without YASGUI, a page that says how to install it."""
+    if yasgui_dir() is not None:
+        return send(request, _file(STATIC / "query.html", "text/html; charset=utf-8"))
+    queries = _examples(_settings(request))
+    body = _missing_page(queries).encode()
+    return send(request, Representation.of_bytes(body, "text/html; charset=utf-8"))
+
+
+def to_page() -> Response:
+    return RedirectResponse("../query", status_code=308)
+
+
+def config(request: Request) -> Response:
+    """The UI's settings: endpoint, prefixes, and the example tabs."""
+    settings = _settings(request)
+    tabs = [
+        {"name": _tab_name(q), "title": q.title, "description": q.description, "query": q.text}
+        for q in _examples(settings)
+    ]
+    digest = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()
+    body = {
+        "endpoint": "sparql",  # relative to the page, so a path prefix in a proxy works
+        "prefixesUrl": "query/prefixes.json",
+        "prefixes": settings.ns.prefixes(),
+        "persistenceId": f"nkg-query-{digest[:16]}",
+        "tabs": tabs,
+    }
+    return _json(request, body)
+
+
+def prefixes(request: Request) -> Response:
+    """The project's prefixes, for YASQE's prefix completion (the prefix.cc format)."""
+    return _json(request, _settings(request).ns.prefixes())
+
+
+def yasgui_file(request: Request, name: str) -> Response:
+    folder = yasgui_dir()
+    if folder is None or name not in YASGUI_FILES or not (folder / name).is_file():
+        raise HTTPException(404, f"no YASGUI file {name!r}: run `npm ci` in the project folder")
+    return send(request, _file(folder / name, YASGUI_FILES[name]))
+
+
+def own_file(request: Request, name: str) -> Response:
+    if name not in OWN_FILES:
+        raise HTTPException(404, f"no file /query/{name}")
+    return send(request, _file(STATIC / name, OWN_FILES[name]))
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _examples(settings: Settings) -> list[NamedQuery]:
+    """The competency queries, each declaring the PREFIXes it uses."""
+    prefixes = settings.ns.prefixes()
+    return [
+        NamedQuery(q.name, q.title, q.description, with_prefixes(q.text, prefixes))
+        for q in load_queries(settings.queries_dir)
+    ]
+
+
+def _tab_name(query: NamedQuery) -> str:
+    """``03-delegations`` becomes ``3. Delegations``."""
+    number, _, words = query.name.partition("-")
+    if not number.isdigit():
+        return query.name
+    return f"{int(number)}. {words.replace('-', ' ').capitalize()}"
+
+
+def _json(request: Request, body: object) -> Response:
+    data = json.dumps(body, ensure_ascii=False, indent=1).encode()
+    return send(request, Representation.of_bytes(data, "application/json"))
+
+
+def _file(path: Path, media_type: str) -> Representation:
+    stat = path.stat()
+    return _file_at(path, stat.st_size, stat.st_mtime_ns, media_type)
+
+
+@functools.lru_cache(maxsize=32)
+def _file_at(path: Path, size: int, mtime_ns: int, media_type: str) -> Representation:
+    """A static file, hashed once per version of it (size and mtime are in the key)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    modified = dt.datetime.fromtimestamp(mtime_ns // 1_000_000_000, dt.UTC)
+    return Representation.of_file(path, size, digest.hexdigest(), media_type, modified)
+
+
+def _missing_page(queries: list[NamedQuery]) -> str:
+    items = "\n".join(
+        f'<li><a href="sparql?{html.escape(urllib.parse.urlencode({"query": q.text}))}">'
+        f"{html.escape(q.title)}</a></li>"
+        for q in queries
+    )
+    template = string.Template((STATIC / "missing.html").read_text(encoding="utf-8"))
+    first = html.escape(queries[0].text) if queries else "SELECT * { ?s ?p ?o } LIMIT 10"
+    return template.substitute(first=first, examples=items)

@@ -1,0 +1,155 @@
+"""The query UI at /query, in-process: the page with and without YASGUI installed, its
+files, and its settings (endpoint, prefixes, one example tab per competency query)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from kg.config import Settings
+from kg.queries import load_queries, with_prefixes
+from kg.server import ui
+from kg.server.app import SECURITY_HEADERS
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """YASGUI "installed" in a folder of the test's own."""
+    build = tmp_path / ui.YASGUI_BUILD
+    build.mkdir(parents=True)
+    (build / "yasgui.min.js").write_text("/* yasgui */ window.Yasgui = function () {};\n")
+    (build / "yasgui.min.css").write_text(".yasgui {}\n")
+    monkeypatch.setattr(ui, "SEARCH_PATHS", (tmp_path,))
+    return build
+
+
+@pytest.fixture
+def missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No node_modules anywhere the server looks."""
+    monkeypatch.setattr(ui, "SEARCH_PATHS", (tmp_path,))
+
+
+def scripts(page: str) -> list[str]:
+    return re.findall(r"<script\b[^>]*>", page)
+
+
+def test_query_page_loads_yasgui_from_this_server(client: TestClient, installed: Path) -> None:
+    response = client.get("/query")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    page = response.text
+    assert 'src="query/yasgui/yasgui.min.js"' in page and 'src="query/ui.js"' in page
+    assert 'href="query/yasgui/yasgui.min.css"' in page
+    assert all(" src=" in tag for tag in scripts(page)), "inline scripts break the CSP"
+    assert "//" not in " ".join(re.findall(r'(?:src|href)="([^"]*)"', page)), "no CDN"
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert response.headers["content-security-policy"] == csp
+
+
+def test_yasgui_files_are_served_from_node_modules(client: TestClient, installed: Path) -> None:
+    script = client.get("/query/yasgui/yasgui.min.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert script.content == (installed / "yasgui.min.js").read_bytes()
+    assert script.headers["etag"]
+    style = client.get("/query/yasgui/yasgui.min.css")
+    assert style.headers["content-type"].startswith("text/css")
+    again = client.get(
+        "/query/yasgui/yasgui.min.css", headers={"If-None-Match": style.headers["etag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_only_yasguis_own_files_are_served(client: TestClient, installed: Path) -> None:
+    (installed / "secret.txt").write_text("no")
+    for name in ("secret.txt", "..%2F..%2Fpackage.json", "yasgui.esm.js"):
+        assert client.get(f"/query/yasgui/{name}").status_code == 404, name
+
+
+def test_without_node_modules_the_page_says_how_to_install_yasgui(
+    client: TestClient, missing: None, built_settings: Settings
+) -> None:
+    response = client.get("/query")
+    assert response.status_code == 200
+    page = response.text
+    assert "npm ci" in page and "python3 dev.py up" in page
+    assert scripts(page) == []
+    assert '<form method="post" action="sparql">' in page
+    for query in load_queries(built_settings.queries_dir):
+        assert query.title.replace("'", "&#x27;") in page
+    script = client.get("/query/yasgui/yasgui.min.js")
+    assert script.status_code == 404 and "npm ci" in script.text
+
+
+def test_the_rest_of_the_server_works_without_node_modules(
+    client: TestClient, missing: None
+) -> None:
+    assert client.get("/dumps/").status_code == 200
+    assert client.get("/query/config.json").status_code == 200
+
+
+def test_config_names_the_endpoint_and_the_prefixes(
+    client: TestClient, built_settings: Settings
+) -> None:
+    config = client.get("/query/config.json").json()
+    assert config["endpoint"] == "sparql"  # relative to /query: this server's /sparql
+    assert config["prefixes"] == built_settings.ns.prefixes()
+    assert config["persistenceId"].startswith("nkg-query-")
+    assert client.get("/" + config["prefixesUrl"]).json() == built_settings.ns.prefixes()
+
+
+def test_example_tabs_carry_the_competency_queries(
+    client: TestClient, built_settings: Settings
+) -> None:
+    tabs = client.get("/query/config.json").json()["tabs"]
+    queries = load_queries(built_settings.queries_dir)
+    assert len(tabs) == len(queries) == 12
+    prefixes = built_settings.ns.prefixes()
+    for tab, query in zip(tabs, queries, strict=True):
+        assert tab["title"] == query.title
+        assert tab["query"] == with_prefixes(query.text, prefixes)
+        assert tab["query"].endswith(query.text)
+    assert tabs[0]["name"] == "1. Rounds"
+    assert tabs[3]["name"] == "4. Other participants"
+
+
+def test_tab_queries_declare_every_prefix_they_use(client: TestClient) -> None:
+    """Each tab runs as it stands in any SPARQL engine: no predefined prefixes."""
+    empty = ox.Store()
+    for tab in client.get("/query/config.json").json()["tabs"]:
+        empty.query(tab["query"])  # raises SyntaxError on an undeclared prefix
+
+
+def test_with_prefixes_declares_prefixes_in_property_paths() -> None:
+    """Broke: prefixes after '/', '^' or '|' in a property path were not declared, so the
+    first example tab (``nkg:status/skos:prefLabel``) did not parse in YASGUI."""
+    prefixes = {
+        "nkg": "https://example.org/o#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "oa": "http://www.w3.org/ns/oa#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "owl": "http://www.w3.org/2002/07/owl#",
+        "foaf": "http://xmlns.com/foaf/0.1/",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    }
+    text = (
+        "SELECT * { ?a nkg:status/skos:prefLabel ?b ; ^dcterms:p|oa:q ?c .\n"
+        '  ?c <http://example.org/x#owl:y> "rdf:z" # foaf:name\n}'
+    )
+    declared = re.findall(r"^PREFIX (\w+):", with_prefixes(text, prefixes), re.MULTILINE)
+    assert declared == ["dcterms", "nkg", "oa", "skos"]
+
+
+def test_query_page_assets(client: TestClient) -> None:
+    script = client.get("/query/ui.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "new Yasgui(" in script.text
+    assert client.get("/query/ui.css").headers["content-type"].startswith("text/css")
+    assert client.get("/query/query.html").status_code == 404
+    redirect = client.get("/query/", follow_redirects=False)
+    assert redirect.status_code == 308 and redirect.headers["location"] == "../query"
