@@ -14,7 +14,13 @@ from pathlib import Path
 
 from kg.errors import QueryError
 
-_PREFIX_USE = re.compile(r"(?<![\w<:/#?$])([A-Za-z][\w-]*):(?=[\w-])")
+# What cannot hold a prefixed name: IRIs, strings and comments (SPARQL 1.1 Query, 19.8).
+_NOT_NAMES = re.compile(
+    r"<[^<>\"{}|^`\\\s]*>"
+    r'|"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|#[^\n]*"
+)
+_PREFIX_USE = re.compile(r"(?<![\w:?$.-])([A-Za-z][\w-]*):(?=[\w-])")
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,7 @@ def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
     """``text`` with PREFIX declarations for the predefined prefixes it uses and does
     not declare itself (SPARQL 1.1 Query, section 4.1.1)."""
     declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text)}
-    body = "\n".join(
-        line.split("#", 1)[0] if not line.lstrip().startswith("#") else ""
-        for line in text.splitlines()
-    )
+    body = _NOT_NAMES.sub(" ", text)
     used = {m for m in _PREFIX_USE.findall(body) if m in prefixes and m.lower() not in declared}
     head = "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in sorted(used))
     return head + text
