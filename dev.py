@@ -6,12 +6,17 @@
 
 Needs only Python 3.11+. It creates ``.venv`` and installs the project with the
 versions pinned in ``constraints.txt``; it reinstalls only when those files change.
+Where npm is found it also runs ``npm ci`` for the query UI (YASGUI), once per change of
+``package-lock.json``; without npm the server runs and /query says how to add it.
+``test`` needs Debian's Chromium for the browser test: run as root with apt-get, it
+installs it once; where it cannot, that test fails unless ``KG_SKIP_BROWSER=1``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,6 +26,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / "bin"
 PINNED = ("pyproject.toml", "constraints.txt")
+NODE_MODULES = ROOT / "node_modules"
+CHROMIUM = Path("/usr/bin/chromium")
 
 
 def run(*command: str | Path, check: bool = True) -> int:
@@ -39,9 +46,69 @@ def setup() -> None:
     digest = hashlib.sha256(b"".join((ROOT / f).read_bytes() for f in PINNED)).hexdigest()
     stamp = VENV / ".installed"
     if not stamp.exists() or stamp.read_text() != digest:
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-            "-c", "constraints.txt", "-e", ".[test]")
+        run(
+            BIN / "python",
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            "constraints.txt",
+            "-e",
+            ".[test]",
+        )
         stamp.write_text(digest)
+    install_ui()
+
+
+def install_ui() -> None:
+    """``npm ci`` for the query UI, once per change of ``package-lock.json``."""
+    digest = hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()
+    stamp = NODE_MODULES / ".kg-installed"
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print(
+            "note: npm is not installed, so neither is the query UI (YASGUI). The server "
+            "runs without it and /query says how to add it: install Node.js with npm, then "
+            "run this command again.",
+            flush=True,
+        )
+        return
+    # --ignore-scripts: YASGUI ships built files; no package needs to run code to install.
+    command = (npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+    if run(*command, check=False) != 0:
+        print("note: `npm ci` failed, so the query UI is not installed; see above", flush=True)
+        return
+    stamp.write_text(digest)
+
+
+def install_chromium() -> None:
+    """Debian's Chromium, for the browser test: installed quietly, once, when this runs
+    as root with apt-get. Where it cannot be, the browser test fails and says why
+    (``KG_SKIP_BROWSER=1`` skips it on purpose)."""
+    if CHROMIUM.exists() or os.environ.get("KG_SKIP_BROWSER") == "1":
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(
+            f"note: no {CHROMIUM}, and only root with apt-get installs it here: the browser "
+            "test will fail (KG_SKIP_BROWSER=1 skips it)",
+            flush=True,
+        )
+        return
+    log = VENV / "apt-chromium.log"
+    print(f"installing Debian's chromium for the browser test (log: {log})", flush=True)
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    with log.open("w") as out:
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+        ):
+            if subprocess.run(command, stdout=out, stderr=out, env=env).returncode:
+                print(f"note: `{' '.join(command)}` failed; see {log}", flush=True)
+                return
 
 
 def up(args: list[str]) -> int:
@@ -56,6 +123,7 @@ def test(args: list[str]) -> int:
         [BIN / "mypy"],
         [BIN / "pytest", *args],
     ]
+    install_chromium()
     for step in steps:
         if run(*step, check=False):
             return 1
