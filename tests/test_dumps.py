@@ -379,6 +379,7 @@ def test_void_is_turtle_by_default(client: TestClient, release: Release) -> None
         ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
         ("text/turtle;q=0.5, application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
         ("text/*", "text/turtle", ox.RdfFormat.TURTLE),
+        ("application/json", "application/ld+json", ox.RdfFormat.JSON_LD),
     ],
 )
 def test_void_by_content_negotiation(

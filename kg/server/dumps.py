@@ -81,9 +81,12 @@ def dump(request: Request, name: str) -> Response:
 def void(request: Request) -> Response:
     """The VoID/DCAT description of the current release, in the format asked for."""
     current = _release(request)
-    media_type = negotiate(request.headers.get("accept", ""), tuple(VOID_FORMATS))
+    offers = (*VOID_FORMATS, "application/json")  # plain JSON clients get JSON-LD
+    media_type = negotiate(request.headers.get("accept", ""), offers)
     if media_type is None:
         raise HTTPException(406, f"VoID is available as {', '.join(VOID_FORMATS)}")
+    if media_type == "application/json":
+        media_type = "application/ld+json"
     if media_type == "text/turtle":
         rep = catalogue(current.path)["void.ttl"]
     else:
