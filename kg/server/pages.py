@@ -1,9 +1,301 @@
-"""Linked-data pages: /, /id/..., /page/..., /data/..., ontology and concept documentation."""
+"""Linked-data pages: every IRI the graph mints dereferences (W3C Interest Group Note
+"Cool URIs for the Semantic Web", 2008).
+
+* 303 URIs (section 4.3): ``/id/{kind}/{slug}`` and the other slash IRIs answer
+  ``303 See Other`` to the HTML page ``/page/...`` or the RDF document ``/data/...``,
+  chosen by ``Accept`` (RFC 9110, section 12.5.1), with ``Vary: Accept``. A suffix
+  (``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) asks for one RDF syntax without a header.
+* Hash URIs (section 4.2): ``{base}ontology#Term`` is answered by ``/ontology``, a
+  content-negotiated document (HTML, or the ontology in RDF).
+* ``/`` is the home page; an unknown IRI gets a 404 page with suggestions.
+
+Paths map to IRIs under ``KG_BASE_IRI`` (see :mod:`kg.server.locations`); the request's
+host is never used. Handlers are plain ``def``: Starlette runs them in its thread pool,
+so store lookups never block the event loop.
+"""
 
 from __future__ import annotations
 
+import difflib
+from dataclasses import dataclass
+from itertools import islice
+
+import pyoxigraph as ox
 from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+
+from kg.config import Settings
+from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
+from kg.server import describe
+from kg.server.live import Snapshot
+from kg.server.locations import Locations, relative
+from kg.server.negotiate import (
+    BY_MEDIA_TYPE,
+    BY_SUFFIX,
+    HTML,
+    HTML_OFFERS,
+    RDF_OFFERS,
+    RDF_SYNTAXES,
+    RdfSyntax,
+    choose,
+)
+from kg.server.ontology_doc import ontology_doc
+from kg.server.overview import overview
+from kg.server.render import STATIC, app_path, page
+from kg.server.resource_page import resource_page
+from kg.server.terms import Terms
+
+VARY = {"Vary": "Accept"}
+MAX_SUGGESTIONS = 8
+
+
+@dataclass(frozen=True)
+class Here:
+    """What one request works with: settings, one release, and its store's terms."""
+
+    request: Request
+    settings: Settings
+    snapshot: Snapshot
+    terms: Terms
+    locations: Locations
+
+    @classmethod
+    def of(cls, request: Request) -> Here:
+        settings: Settings = request.app.state.settings
+        snapshot: Snapshot = request.app.state.live.get()
+        return cls(
+            request,
+            settings,
+            snapshot,
+            Terms(snapshot.store, settings.ns),
+            Locations(settings.base_iri),
+        )
+
+    def exists(self, iri: str | None) -> bool:
+        return iri is not None and describe.exists(self.snapshot.store, iri)
+
+    def render(self, template: str, status: int = 200, **context: object) -> Response:
+        return page(
+            self.request,
+            template,
+            status,
+            release=self.snapshot.release,
+            base=self.settings.base_iri,
+            **context,
+        )
+
+    def alternates(self, iri: str) -> list[tuple[RdfSyntax, str]]:
+        """The RDF documents about ``iri``, one per syntax, as local paths."""
+        return [
+            (syntax, path)
+            for syntax in RDF_SYNTAXES
+            if (path := self.locations.data(iri, syntax.suffix)) is not None
+        ]
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    routes = APIRouter()
+    for path, endpoint in (
+        ("/", home),
+        ("/ontology", ontology),
+        ("/ontology.{suffix}", ontology_in),
+        ("/ontology/{version}", ontology_version),
+        ("/id/{rest:path}", resource),
+        ("/concept/{rest:path}", concept),
+        ("/graph/{rest:path}", graph),
+        ("/release/{rest:path}", release),
+        ("/dataset", dataset),
+        ("/dataset.{suffix}", dataset_in),
+        ("/page/{key:path}", html_page),
+        ("/data/{key:path}", rdf_document),
+        ("/static/{name}", static),
+    ):
+        routes.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False)
+    return routes
+
+
+# --- routes -----------------------------------------------------------------------------
+
+
+def home(request: Request) -> Response:
+    here = Here.of(request)
+    info = overview(here.terms, here.snapshot.release, here.settings.queries_dir)
+    return here.render("home.html", info=info)
+
+
+def ontology(request: Request) -> Response:
+    here = Here.of(request)
+    choice = choose(request.headers.get("accept"), HTML_OFFERS + RDF_OFFERS)
+    if choice is None:
+        return _not_acceptable()
+    if choice in HTML_OFFERS:
+        response = _ontology_page(here)
+        response.headers["Content-Location"] = "ontology.html"
+    else:
+        syntax = BY_MEDIA_TYPE[choice]
+        response = _rdf(here, str(here.settings.ns.ontology), syntax)
+        response.headers["Content-Location"] = f"ontology.{syntax.suffix}"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def ontology_in(request: Request, suffix: str) -> Response:
+    here = Here.of(request)
+    if suffix == "html":
+        return _ontology_page(here)
+    if suffix in BY_SUFFIX:
+        return _rdf(here, str(here.settings.ns.ontology), BY_SUFFIX[suffix])
+    return _not_found(here, here.settings.base_iri + f"ontology.{suffix}")
+
+
+def ontology_version(request: Request, version: str) -> Response:
+    """``owl:versionIRI`` of the ontology: 303 to the ontology it names."""
+    here = Here.of(request)
+    ns = here.settings.ns
+    iri = f"{ns.ontology}/{version}"
+    version_iri = ox.NamedNode(STANDARD_PREFIXES["owl"] + "versionIRI")
+    found = here.snapshot.store.quads_for_pattern(
+        ox.NamedNode(str(ns.ontology)), version_iri, ox.NamedNode(iri), None
+    )
+    if next(found, None) is None:
+        return _not_found(here, iri)
+    return _see_other(here, "/ontology")
+
+
+def resource(request: Request, rest: str) -> Response:
+    here = Here.of(request)
+    if rest.partition("/")[0] not in RESOURCE_KINDS:
+        return _not_found(here, f"{here.settings.base_iri}id/{rest}")
+    return _dereference(here, rest)
+
+
+def concept(request: Request, rest: str) -> Response:
+    return _dereference(Here.of(request), f"concept/{rest}")
+
+
+def graph(request: Request, rest: str) -> Response:
+    return _dereference(Here.of(request), f"graph/{rest}")
+
+
+def release(request: Request, rest: str) -> Response:
+    return _dereference(Here.of(request), f"release/{rest}")
+
+
+def dataset(request: Request) -> Response:
+    return _dereference(Here.of(request), "dataset")
+
+
+def dataset_in(request: Request, suffix: str) -> Response:
+    return _dereference(Here.of(request), f"dataset.{suffix}")
+
+
+def html_page(request: Request, key: str) -> Response:
+    here = Here.of(request)
+    iri = here.locations.iri(key)
+    if iri is None or not here.exists(iri):
+        return _not_found(here, iri or f"{here.settings.base_iri}{key}")
+    return here.render(
+        "resource.html", page=resource_page(here.terms, iri), alternates=here.alternates(iri)
+    )
+
+
+def rdf_document(request: Request, key: str) -> Response:
+    """The RDF document about a resource: by suffix, else by ``Accept`` (Turtle first)."""
+    here = Here.of(request)
+    iri = here.locations.iri(key)
+    if here.exists(iri):
+        assert iri is not None
+        choice = choose(request.headers.get("accept"), RDF_OFFERS)
+        if choice is None:
+            return _not_acceptable()
+        syntax = BY_MEDIA_TYPE[choice]
+        response = _rdf(here, iri, syntax)
+        response.headers["Vary"] = "Accept"
+        response.headers["Content-Location"] = f"{key.rpartition('/')[2]}.{syntax.suffix}"
+        return response
+    stem, dot, suffix = key.rpartition(".")
+    iri = here.locations.iri(stem) if dot else None
+    if suffix in BY_SUFFIX and here.exists(iri):
+        assert iri is not None
+        return _rdf(here, iri, BY_SUFFIX[suffix])
+    return _not_found(here, iri or f"{here.settings.base_iri}{key}")
+
+
+def static(name: str) -> Response:
+    path = STATIC / name
+    if name.startswith(".") or not path.is_file():
+        return PlainTextResponse("no such file\n", status_code=404)
+    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _dereference(here: Here, key: str) -> Response:
+    """303 to the page or the RDF document of the IRI of ``key``; with a suffix, the
+    RDF document itself."""
+    iri = here.locations.iri(key)
+    if here.exists(iri):
+        choice = choose(here.request.headers.get("accept"), HTML_OFFERS + RDF_OFFERS)
+        if choice is None:
+            return _not_acceptable()
+        return _see_other(here, f"/page/{key}" if choice in HTML_OFFERS else f"/data/{key}")
+    stem, dot, suffix = key.rpartition(".")
+    stem_iri = here.locations.iri(stem) if dot else None
+    if suffix in BY_SUFFIX and here.exists(stem_iri):
+        assert stem_iri is not None
+        return _rdf(here, stem_iri, BY_SUFFIX[suffix])
+    return _not_found(here, iri or here.settings.base_iri + key)
+
+
+def _see_other(here: Here, target: str) -> Response:
+    location = relative(target, app_path(here.request))
+    return RedirectResponse(location, status_code=303, headers=VARY)
+
+
+def _rdf(here: Here, iri: str, syntax: RdfSyntax) -> Response:
+    triples = describe.document(here.snapshot.store, iri, here.settings.ns)
+    body = describe.serialize(triples, syntax, here.settings.ns)
+    return Response(body, media_type=syntax.media_type)
+
+
+def _ontology_page(here: Here) -> Response:
+    iri = str(here.settings.ns.ontology)
+    return here.render(
+        "ontology.html", doc=ontology_doc(here.terms), alternates=here.alternates(iri)
+    )
+
+
+def _not_acceptable() -> Response:
+    offered = ", ".join((HTML, *(s.media_type for s in RDF_SYNTAXES)))
+    return PlainTextResponse(
+        f"none of the media types in Accept is available here; this server offers: {offered}\n",
+        status_code=406,
+        headers=VARY,
+    )
+
+
+def _not_found(here: Here, iri: str) -> Response:
+    """404, as a page with suggestions for browsers, as one line for other clients."""
+    message = f"nothing is known about <{iri}> in release {here.snapshot.id}"
+    if choose(here.request.headers.get("accept"), (HTML, "text/plain")) != HTML:
+        return PlainTextResponse(message + "\n", status_code=404)
+    return here.render("not_found.html", status=404, iri=iri, suggestions=_suggestions(here, iri))
+
+
+def _suggestions(here: Here, iri: str) -> list[object]:
+    """IRIs of the same space as ``iri`` whose local part is closest to it."""
+    space = iri.rstrip("/").rpartition("/")[0] + "/"
+    if not space.startswith(here.settings.base_iri) or space == here.settings.base_iri:
+        return []
+    rdf_type = ox.NamedNode(STANDARD_PREFIXES["rdf"] + "type")
+    subjects = islice(here.snapshot.store.quads_for_pattern(None, rdf_type, None, None), 50_000)
+    names = {
+        q.subject.value[len(space) :]
+        for q in subjects
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(space)
+    }
+    names.discard("")
+    close = difflib.get_close_matches(iri[len(space) :], sorted(names), MAX_SUGGESTIONS, 0.4)
+    return [here.terms.iri(space + name) for name in close]
