@@ -12,9 +12,9 @@ each triple once:
    triples and its selectors, so the document holds the quote and its offsets;
 4. the closure over blank nodes of all of the above (CBD's rule), such as an
    ``owl:unionOf`` list;
-5. the links that point to it: triples with the resource as object, except
-   ``rdf:type`` (a class's members are a query, not a description), at most
-   ``MAX_INBOUND`` of them.
+5. the links that point to it: triples with the resource as object and an IRI as
+   subject, except ``rdf:type`` (a class's members are a query, not a description),
+   at most ``MAX_INBOUND`` of them (10,000; the SPARQL endpoint gives the rest).
 
 The ontology, whose terms are hash IRIs ``{base}ontology#Term``, has one document for
 all of them: the ``graph/ontology`` named graph, as built from ``ontology/*.ttl``.
@@ -96,11 +96,16 @@ def document(store: ox.Store, iri: str, ns: Namespaces) -> list[ox.Triple]:
 
 
 def inbound(store: ox.Store, node: ox.NamedNode) -> Iterator[ox.Triple]:
-    """The triples that link to ``node``, except ``rdf:type``, each once."""
+    """The triples from an IRI that link to ``node``, except ``rdf:type``, each once
+    (a blank node's link would arrive without the rest of its description)."""
     seen: set[ox.Triple] = set()
     for quad in store.quads_for_pattern(None, None, node, None):
         triple = quad.triple
-        if triple.predicate != RDF_TYPE and triple not in seen:
+        if (
+            isinstance(triple.subject, ox.NamedNode)
+            and triple.predicate != RDF_TYPE
+            and triple not in seen
+        ):
             seen.add(triple)
             yield triple
 

@@ -18,6 +18,7 @@ from kg.server.terms import Term, Terms, Values, lexical
 
 RDF, RDFS, SKOS, OWL = (STANDARD_PREFIXES[p] for p in ("rdf", "rdfs", "skos", "owl"))
 DCTERMS = STANDARD_PREFIXES["dcterms"]
+OA = "http://www.w3.org/ns/oa#"
 RDF_TYPE = ox.NamedNode(RDF + "type")
 MAX_INBOUND = 500
 FIRST = (
@@ -91,7 +92,16 @@ def resource_page(terms: Terms, iri: str) -> ResourcePage:
         {lexical(q.object) for q in terms.store.quads_for_pattern(node, RDF_TYPE, None, None)}
     )
     is_source = str(ns.nkg.SourceDocument) in type_iris
-    hide = [RDF + "type"] + ([str(SCHEMA.text)] if is_source else [])
+    is_scheme = SKOS + "ConceptScheme" in type_iris
+    # What a section of its own shows is not listed again among the properties.
+    hide = [RDF + "type"]
+    hide_inbound: list[str] = []
+    if is_source:
+        hide.append(str(SCHEMA.text))
+        hide_inbound.append(OA + "hasSource")
+    if is_scheme:
+        hide.append(SKOS + "hasTopConcept")
+        hide_inbound += [SKOS + "inScheme", SKOS + "topConceptOf"]
     properties = terms.properties(node, hide=hide, first=FIRST)
     me = terms.iri(iri)
     page = ResourcePage(
@@ -100,7 +110,7 @@ def resource_page(terms: Terms, iri: str) -> ResourcePage:
         curie=me.curie,
         types=tuple(terms.iri(t) for t in type_iris),
         properties=tuple(properties),
-        inbound=tuple(terms.inbound(node, MAX_INBOUND)),
+        inbound=tuple(terms.inbound(node, MAX_INBOUND, hide_inbound)),
         quotes=tuple(evidence_of(terms, iri)),
         parts=tuple(_parts(terms, iri, properties)),
         wikidata=tuple(
@@ -109,7 +119,7 @@ def resource_page(terms: Terms, iri: str) -> ResourcePage:
     )
     if is_source:
         page.source_text = _source_text(terms, node)
-    if SKOS + "ConceptScheme" in type_iris:
+    if is_scheme:
         page.concepts = tuple(_concepts(terms, iri))
     if iri.startswith(str(ns.graph(""))):
         page.graph = _graph_info(terms, iri)
