@@ -25,6 +25,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kg import release as releases
 from kg.release import MANIFEST, Release
+from kg.server.negotiate import choose
 from kg.server.transfer import Representation, send
 
 # Media types /.well-known/void offers, the first preferred.
@@ -54,7 +55,7 @@ def to_listing() -> Response:
 def listing(request: Request) -> Response:
     """Every published file of the current release, with its size and SHA-256."""
     current = _release(request)
-    media_type = negotiate(request.headers.get("accept", ""), LISTING_FORMATS)
+    media_type = choose(request.headers.get("accept"), LISTING_FORMATS)
     if media_type is None:
         raise HTTPException(406, f"the listing is available as {', '.join(LISTING_FORMATS)}")
     files = catalogue(current.path)
@@ -82,7 +83,7 @@ def void(request: Request) -> Response:
     """The VoID/DCAT description of the current release, in the format asked for."""
     current = _release(request)
     offers = (*VOID_FORMATS, "application/json")  # plain JSON clients get JSON-LD
-    media_type = negotiate(request.headers.get("accept", ""), offers)
+    media_type = choose(request.headers.get("accept"), offers)
     if media_type is None:
         raise HTTPException(406, f"VoID is available as {', '.join(VOID_FORMATS)}")
     if media_type == "application/json":
@@ -150,52 +151,6 @@ def _created(current: Release) -> dt.datetime:
     except (KeyError, ValueError):
         stamp = (current.path / MANIFEST).stat().st_mtime
         return dt.datetime.fromtimestamp(int(stamp), dt.UTC)
-
-
-def negotiate(accept: str, offers: tuple[str, ...]) -> str | None:
-    """The offer ``Accept`` (RFC 9110 section 12.5.1) ranks highest: the most specific
-    matching range gives each offer its weight; ties go to the earlier offer. No header:
-    the first offer. None when nothing offered is acceptable."""
-    if not accept.strip():
-        return offers[0]
-    ranges: list[tuple[str, str, float]] = []
-    for item in accept.split(","):
-        media_range, *params = item.split(";")
-        kind, _, sub = media_range.strip().lower().partition("/")
-        weight = 1.0
-        for param in params:
-            key, _, value = param.strip().partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        ranges.append((kind, sub, weight))
-    best: tuple[float, str] | None = None
-    for offer in offers:
-        kind, _, sub = offer.partition("/")
-        matches = [
-            (specificity, weight)
-            for range_kind, range_sub, weight in ranges
-            for specificity in [_specificity(range_kind, range_sub, kind, sub)]
-            if specificity >= 0
-        ]
-        if not matches:
-            continue
-        weight = max(matches)[1]
-        if weight > 0 and (best is None or weight > best[0]):
-            best = (weight, offer)
-    return best[1] if best else None
-
-
-def _specificity(range_kind: str, range_sub: str, kind: str, sub: str) -> int:
-    if (range_kind, range_sub) == (kind, sub):
-        return 2
-    if range_kind == kind and range_sub == "*":
-        return 1
-    if (range_kind, range_sub) == ("*", "*"):
-        return 0
-    return -1
 
 
 def _listing_json(current: Release, files: dict[str, Representation]) -> dict[str, Any]:
