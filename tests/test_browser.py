@@ -20,11 +20,14 @@ import select
 import shutil
 import subprocess
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from kg.config import Settings
 
 from .conftest import ServerProcess
 
@@ -218,30 +221,59 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
     chromium.close()
 
 
-def test_query_ui_runs_a_competency_query_and_shows_the_rows(
-    browser: Chromium, live_server: ServerProcess, tmp_path: Path
-) -> None:
-    browser.navigate(f"{live_server.url}/query")
-    # One tab per competency question, the first selected, its query in the editor.
-    tabs = browser.wait_for(
-        "document.querySelectorAll('.yasgui .tabsList .tab').length >= 12 &&"
-        " [...document.querySelectorAll('.yasgui .tabsList .tab')].map(t => t.textContent)"
-    )
-    assert any("Rounds" in tab for tab in tabs), tabs
-    query = browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
-    assert "PREFIX nkg:" in query and "NegotiationRound" in query
+ACTIVE_ROWS = (
+    "(() => { const rows = document.querySelectorAll("
+    "'.yasgui .tabPanel.active .yasr table.dataTable tbody tr');"
+    " return rows.length && [...rows].map(r => r.textContent); })()"
+)
+TAB_NAMES = "[...document.querySelectorAll('.yasgui .tabsList .tab')].map(t => t.textContent)"
+
+
+def result_rows(browser: Chromium, tmp_path: Path) -> list[str]:
+    """The rows of the active tab's result table, once they are there."""
     try:
-        browser.click(".yasgui .tabPanel.active .yasqe_queryButton")
-        rows = browser.wait_for(
-            "(() => { const rows = document.querySelectorAll("
-            "'.yasgui .tabPanel.active .yasr table.dataTable tbody tr');"
-            " return rows.length && [...rows].map(r => r.textContent); })()"
-        )
+        rows: list[str] = browser.wait_for(ACTIVE_ROWS)
     except BrowserError as error:
         browser.screenshot(tmp_path / "query.png")
         shown = browser.evaluate(
             "document.querySelector('.yasgui .tabPanel.active .yasr')?.innerText.slice(0, 600)"
         )
         raise BrowserError(f"{error}\nthe results pane shows: {shown!r}") from None
-    assert any("Geneva" in row for row in rows), rows
+    return rows
+
+
+def test_query_ui_runs_a_competency_query_and_shows_the_rows(
+    browser: Chromium, live_server: ServerProcess, tmp_path: Path
+) -> None:
+    browser.navigate(f"{live_server.url}/query")
+    # One tab per competency question, the first selected, its query in the editor.
+    tabs = browser.wait_for(
+        f"document.querySelectorAll('.yasgui .tabsList .tab').length >= 12 && {TAB_NAMES}"
+    )
+    assert [tab.rstrip("✖") for tab in tabs][:2] == ["1. Rounds", "2. Mediators"], tabs
+    query = browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
+    assert "PREFIX nkg:" in query and "PREFIX skos:" in query and "NegotiationRound" in query
+    browser.click(".yasgui .tabPanel.active .yasqe_queryButton")
+    rows = result_rows(browser, tmp_path)
+    assert len(rows) == 3 and any("Geneva" in row for row in rows), rows
+    assert browser.evaluate("window.__problems") == []
+
+
+def test_a_query_link_opens_and_runs_in_a_tab_of_its_own(
+    browser: Chromium, live_server: ServerProcess, built_settings: Settings, tmp_path: Path
+) -> None:
+    """The home page links to /query?query=...: YASGUI opens that query and runs it."""
+    prefixes = built_settings.ns.prefixes()
+    query = (
+        f"PREFIX nkg: <{prefixes['nkg']}>\nPREFIX rdfs: <{prefixes['rdfs']}>\n"
+        "SELECT ?round WHERE { ?r a nkg:NegotiationRound ; rdfs:label ?round } ORDER BY ?round"
+    )
+    link = f"{live_server.url}/query?{urllib.parse.urlencode({'query': query})}"
+    browser.navigate(link)
+    browser.wait_for("!!window.kgYasgui")
+    assert browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()") == query
+    rows = result_rows(browser, tmp_path)
+    assert [row.split('"')[1] for row in rows] == sorted(row.split('"')[1] for row in rows)
+    assert len(rows) == 3
+    assert len(browser.evaluate(TAB_NAMES)) >= 13  # the examples are still there
     assert browser.evaluate("window.__problems") == []

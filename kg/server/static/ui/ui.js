@@ -30,16 +30,37 @@
       yasqe: { prefixCcApi: new URL(config.prefixesUrl, here).href },
       yasr: { prefixes: config.prefixes },
     });
-    if (yasgui.persistentConfig.getTabs().length === 0) {
-      config.tabs.forEach((tab, index) => {
-        yasgui.addTab(index === 0, {
-          name: tab.name,
-          yasqe: { value: tab.query },
-          requestConfig: { endpoint: endpoint },
-        });
-      });
-    }
+    addExamples(yasgui, config, endpoint);
     window.kgYasgui = yasgui; // for the browser test and the console
+  }
+
+  // The example tabs are added once per set of examples; after that the browser keeps
+  // the user's tabs. A link such as /query?query=... (YASGUI reads it) opens one more
+  // tab, which stays selected.
+  function addExamples(yasgui, config, endpoint) {
+    const key = `${config.persistenceId}_examples`;
+    let added = false;
+    try {
+      added = window.localStorage.getItem(key) === "added";
+    } catch (error) {
+      added = false; // no storage: add them at each visit
+    }
+    if (added && yasgui.persistentConfig.getTabs().length > 0) {
+      return;
+    }
+    const select = yasgui.persistentConfig.getTabs().length === 0;
+    config.tabs.forEach((tab, index) => {
+      yasgui.addTab(select && index === 0, {
+        name: tab.name,
+        yasqe: { value: tab.query },
+        requestConfig: { endpoint: endpoint },
+      });
+    });
+    try {
+      window.localStorage.setItem(key, "added");
+    } catch (error) {
+      // nothing to remember it in
+    }
   }
 
   if (typeof Yasgui === "undefined") {
