@@ -40,6 +40,9 @@ class Settings:
     port: int = setting(8000, "Port `kg serve` listens on")
     workers: int = setting(1, "Worker processes of `kg serve`")
     query_timeout: float = setting(10.0, "Seconds a SPARQL query may run before it is stopped")
+    query_workers: int = setting(
+        0, "Query worker processes per server process (killed at the time limit); 0: one per CPU"
+    )
     max_query_bytes: int = setting(100_000, "Largest accepted SPARQL query text, in bytes")
     max_result_rows: int = setting(100_000, "Rows (or triples) after which a result is cut")
     max_result_bytes: int = setting(50_000_000, "Bytes after which a result is cut")

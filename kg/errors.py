@@ -19,6 +19,11 @@ class KgError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers that go with this error's response (none by default)."""
+        return {}
+
 
 class ConfigError(KgError):
     """A setting has an unusable value."""
@@ -94,3 +99,82 @@ class LinkError(KgError):
     """Talking to Wikidata failed, or a link cannot be accepted as asked."""
 
     exit_code = 8
+
+
+# --- The SPARQL endpoint (SPARQL 1.1 Protocol, section 2.1) --------------------------
+# Each error below becomes a short plain-text response with its status; ``headers``
+# adds what the status calls for (Allow, Retry-After).
+
+
+class ProtocolError(KgError):
+    """A request that breaks the SPARQL 1.1 Protocol (a missing or doubled parameter)."""
+
+    exit_code = 7
+    http_status = 400
+
+
+class MethodNotAllowed(ProtocolError):
+    """An HTTP method the endpoint does not offer."""
+
+    http_status = 405
+
+    def __init__(self, message: str, allow: str) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": self.allow}
+
+
+class RequestTooLarge(ProtocolError):
+    """A query (or request body) above ``KG_MAX_QUERY_BYTES``."""
+
+    http_status = 413
+
+
+class UnsupportedMediaType(ProtocolError):
+    """A POST body that is neither a form nor ``application/sparql-query`` in UTF-8."""
+
+    http_status = 415
+
+
+class NotAcceptable(ProtocolError):
+    """No format the client accepts can represent the result."""
+
+    http_status = 406
+
+
+class QueryRefused(QueryError):
+    """A query the endpoint will not run: an update, or a SERVICE call off the allow-list."""
+
+    http_status = 403
+
+
+class QueryTimeout(QueryError):
+    """The query ran past ``KG_QUERY_TIMEOUT`` and was stopped."""
+
+    http_status = 504
+
+
+class QueryFailed(QueryError):
+    """The query was valid but failed while it ran (a SERVICE endpoint down, a crash)."""
+
+    http_status = 500
+
+
+class ServiceEndpointFailed(QueryFailed):
+    """An allow-listed SERVICE endpoint did not answer or answered with an error."""
+
+    http_status = 502
+
+
+class ServerBusy(KgError):
+    """Every query worker stayed busy for the whole wait; try again shortly."""
+
+    exit_code = 7
+    http_status = 503
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "1"}

@@ -11,13 +11,16 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import PlainTextResponse, Response
 
 from kg import __version__
 from kg.config import Settings
 from kg.errors import KgError
 from kg.server import dumps, pages, sparql, ui
+from kg.server.conditional import ConditionalRequests
 from kg.server.live import LiveRelease
+from kg.server.protocol import body_limit
 
 log = logging.getLogger("kg.server")
 
@@ -50,6 +53,10 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (sparql, dumps, ui, pages):  # pages last: it owns the catch-all paths
         app.include_router(module.router())
+    # Innermost first: ETag/304 for every route, then security headers, then CORS.
+    app.add_middleware(
+        ConditionalRequests, live=live, max_body=body_limit(settings.max_query_bytes)
+    )
 
     @app.middleware("http")
     async def security_headers(
@@ -60,6 +67,15 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
             response.headers.setdefault(name, value)
         return response
 
+    # A read-only public dataset: any origin may query it and read these headers.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "KG-Result-Truncated", "Content-Length", "Retry-After"],
+        max_age=86400,
+    )
     return app
 
 
@@ -71,7 +87,9 @@ def error_response(status: int, message: str) -> Response:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KgError)
     async def kg_error(request: Request, error: KgError) -> Response:
-        return error_response(error.http_status, str(error))
+        response = error_response(error.http_status, str(error))
+        response.headers.update(error.headers)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:

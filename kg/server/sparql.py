@@ -1,9 +1,238 @@
-"""The SPARQL 1.1 Protocol endpoint at /sparql."""
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (SPARQL 1.1 Protocol, section 2.1).
+
+One request goes: read the protocol request (:mod:`~kg.server.protocol`); without a
+query, answer the service description (:mod:`~kg.server.description`); look the
+request up in the result cache (:mod:`~kg.server.cache`), which answers with bytes and
+touches nothing else; check the query (:mod:`~kg.server.querycheck`); negotiate the
+format (:mod:`~kg.server.negotiation`); run it in a worker process within the time
+limit (:mod:`~kg.server.executor`); answer, and keep the answer in the cache.
+
+The handler is ``async`` and never blocks: the waiting for a worker happens in a
+thread of its own pool. Status codes: 400 bad request or syntax (with line and
+column), 403 update or SERVICE refused, 405 method, 406 format, 413 too large, 415
+content type, 500 query failed, 502 SERVICE endpoint failed, 503 all workers busy,
+504 time limit.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import os
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from anyio.to_thread import run_sync
+from fastapi import APIRouter, FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from kg.config import Settings
+from kg.errors import (
+    KgError,
+    MethodNotAllowed,
+    QueryError,
+    QueryFailed,
+    QueryRefused,
+    ServiceEndpointFailed,
+)
+from kg.namespaces import SD
+from kg.server import description, negotiation, protocol, querycheck, results
+from kg.server.cache import Cached, ResultCache
+from kg.server.conditional import snapshot_of
+from kg.server.executor import Executor
+from kg.server.formats import BY_NAME, GRAPH_FORMATS
+from kg.server.live import LiveRelease, Snapshot
+from kg.server.worker import Config, Job
+
+ALLOW = "GET, HEAD, POST, OPTIONS"
+TRUNCATED = "KG-Result-Truncated"
+WAITING_THREADS = 64  # requests that may wait for a worker at once
+_create_lock = threading.Lock()
+
+
+class SparqlService:
+    """What the endpoint keeps between requests: workers, cache, settings."""
+
+    def __init__(self, settings: Settings, live: LiveRelease) -> None:
+        self.settings = settings
+        self.live = live
+        size = settings.query_workers or _cpus()
+        self.executor = Executor(size, Config(settings.ns.prefixes(), settings.base_iri))
+        self.cache = ResultCache(max(settings.cache_bytes, 0))
+        self.allowlist = settings.allowed_services
+        self.predefined = tuple(sorted(settings.ns.prefixes().items()))
+        self.limits = results.Limits(
+            settings.max_result_rows,
+            settings.max_result_bytes,
+            description.endpoint_iri(settings) + "#truncated",
+        )
+        self.limiter = anyio.CapacityLimiter(WAITING_THREADS)
+        self.executed = 0  # queries sent to a worker (the tests read it)
+        live.listeners.append(self._new_release)
+
+    def _new_release(self, snapshot: Snapshot) -> None:
+        self.cache.clear()
+
+    def close(self) -> None:
+        if self._new_release in self.live.listeners:
+            self.live.listeners.remove(self._new_release)
+        self.executor.close()
+
+    async def answer(self, request: Request) -> Response:
+        snapshot = snapshot_of(request.scope) or self.live.get()
+        sparql = await protocol.read(request, self.settings.max_query_bytes)
+        if sparql.query is None:
+            return await self._description(request, snapshot, sparql)
+        key = (
+            snapshot.id,
+            sparql.query,
+            sparql.default_graphs,
+            sparql.named_graphs,
+            sparql.accept,
+            sparql.formats,
+        )
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = await self._run(snapshot, sparql)
+            if cached.headers.get("Cache-Control") != "no-store":
+                self.cache.put(key, cached, weight=len(sparql.query))
+        return _respond(cached, head=request.method == "HEAD")
+
+    async def _run(self, snapshot: Snapshot, sparql: protocol.SparqlRequest) -> Cached:
+        assert sparql.query is not None
+        plan = querycheck.analyse(sparql.query, self.allowlist, self.predefined)
+        results_format = negotiation.choose(
+            negotiation.formats_for("SELECT"), sparql.accept, sparql.formats
+        )
+        graph_format = negotiation.choose(GRAPH_FORMATS, sparql.accept, sparql.formats)
+        wanted = graph_format if plan.form in ("CONSTRUCT", "DESCRIBE") else results_format
+        if plan.form is not None and wanted is None:
+            raise negotiation.refuse(plan.form, sparql.accept, sparql.formats)
+        job = Job(
+            store_path=str(snapshot.release.store_path),
+            query=plan.text,
+            default_graphs=sparql.default_graphs,
+            named_graphs=sparql.named_graphs,
+            union=not plan.has_dataset,
+            results_format=results_format.name if results_format else None,
+            graph_format=graph_format.name if graph_format else None,
+            limits=self.limits,
+            calls_services=bool(plan.services),
+        )
+        self.executed += 1
+        reply, body = await run_sync(
+            self.executor.run, job, self.settings.query_timeout, limiter=self.limiter
+        )
+        if reply.status == 406:
+            form = "CONSTRUCT" if reply.form == "graph" else "SELECT"
+            raise negotiation.refuse(form, sparql.accept, sparql.formats)
+        if reply.status != 200:
+            raise _failure(reply.status, reply.message)
+        headers = {"Vary": "Accept"}
+        if reply.truncated:
+            headers[TRUNCATED] = reply.truncated
+        if plan.volatile:
+            headers["Cache-Control"] = "no-store"
+        return Cached(body, headers, BY_NAME[reply.format].content_type)
+
+    async def _description(
+        self, request: Request, snapshot: Snapshot, sparql: protocol.SparqlRequest
+    ) -> Response:
+        fmt = negotiation.choose(GRAPH_FORMATS, sparql.accept, sparql.formats)
+        if fmt is None:
+            raise negotiation.refuse("service description", sparql.accept, sparql.formats)
+        key = ("service-description", snapshot.id, fmt.name)
+        cached = self.cache.get(key)
+        if cached is None:
+            triples = await run_sync(
+                description.describe, self.settings, snapshot.store, snapshot.id
+            )
+            body = results.rdf(triples, fmt.name, _SD_PREFIXES)
+            cached = Cached(body, {"Vary": "Accept"}, fmt.content_type)
+            self.cache.put(key, cached)
+        return _respond(cached, head=request.method == "HEAD")
+
+
+_SD_PREFIXES = {"sd": str(SD), "dcterms": description.DCTERMS, "formats": description.FORMATS}
+
+
+_FAILURES: dict[int, type[KgError]] = {
+    400: QueryError,
+    403: QueryRefused,
+    500: QueryFailed,
+    502: ServiceEndpointFailed,
+}
+
+
+def _failure(status: int, message: str) -> KgError:
+    """The error for a worker's reply (its status and message)."""
+    return _FAILURES.get(status, QueryFailed)(message)
+
+
+def _respond(cached: Cached, head: bool) -> Response:
+    headers = dict(cached.headers)
+    if head:
+        headers["Content-Length"] = str(len(cached.body))
+        return Response(b"", headers=headers, media_type=cached.media_type)
+    return Response(cached.body, headers=headers, media_type=cached.media_type)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def service(app: Any) -> SparqlService:
+    """The app's service, created on first use when no lifespan ran."""
+    found = getattr(app.state, "sparql", None)
+    if isinstance(found, SparqlService):
+        return found
+    with _create_lock:
+        found = getattr(app.state, "sparql", None)
+        if not isinstance(found, SparqlService):
+            found = SparqlService(app.state.settings, app.state.live)
+            app.state.sparql = found
+        return found
+
+
+class Endpoint:
+    """``/sparql`` as a plain ASGI app: every method comes here, and is answered."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method == "OPTIONS":
+            response = Response(status_code=204, headers={"Allow": ALLOW})
+        elif request.method not in ("GET", "HEAD", "POST"):
+            raise MethodNotAllowed(
+                f"{request.method} is not allowed on /sparql: query with GET or POST "
+                "(SPARQL 1.1 Protocol, section 2.1)",
+                ALLOW,
+            )
+        else:
+            response = await service(request.app).answer(request)
+        await response(scope, receive, send)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    sparql = service(app)
+    sparql.executor.prestart()
+    try:
+        yield
+    finally:
+        sparql.close()
+        if getattr(app.state, "sparql", None) is sparql:
+            del app.state.sparql
 
 
 def router() -> APIRouter:
-    return APIRouter()
+    routes = APIRouter(lifespan=lifespan)
+    for path in ("/sparql", "/sparql/"):  # the W3C protocol tests ask for /sparql/
+        routes.routes.append(Route(path, Endpoint(), include_in_schema=False))
+    return routes

@@ -1,0 +1,184 @@
+"""The query time limit: a pool of worker processes that the server kills at the deadline.
+
+pyoxigraph's ``Store.query`` has no timeout and ignores signals, but a query in a child
+process that is killed does stop. So each query goes to an idle worker
+(:mod:`kg.server.worker`); the calling thread waits for the reply until the deadline
+(``KG_QUERY_TIMEOUT``), then kills the worker, reaps it, and raises QueryTimeout (504).
+The pool starts a replacement when the next query needs one, so the other workers go
+on answering meanwhile. When every worker is busy, a query waits for one up to the
+same limit, then gets ServerBusy (503, ``Retry-After``).
+
+:meth:`Executor.run` blocks; the endpoint calls it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+
+from kg.errors import QueryFailed, QueryTimeout, ServerBusy
+from kg.server.worker import LAUNCH, Config, Job, Reply
+
+log = logging.getLogger("kg.server.executor")
+
+START_TIMEOUT = 30.0  # seconds a new worker may take to say it is ready
+
+
+class Worker:
+    """One child process and the two pipes to it."""
+
+    def __init__(self, config: Config) -> None:
+        to_child, from_parent = os.pipe()
+        to_parent, from_child = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", LAUNCH, str(to_child), str(from_child)],
+                pass_fds=(to_child, from_child),
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            os.close(to_child)
+            os.close(from_child)
+        self.outbox = Connection(from_parent, readable=False)
+        self.inbox = Connection(to_parent, writable=False)
+        try:
+            self.outbox.send_bytes(pickle.dumps(config))
+            ready = self.inbox.poll(START_TIMEOUT) and self.inbox.recv_bytes() == b"ready"
+        except (OSError, EOFError):
+            ready = False
+        if not ready:
+            self.kill()
+            raise QueryFailed("a query worker did not start; the server log has the details")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def ask(self, job: Job, timeout: float) -> tuple[Reply, bytes] | None:
+        """Send ``job``; the reply, or None when ``timeout`` seconds passed first."""
+        self.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        if not self.inbox.poll(timeout):
+            return None
+        reply: Reply = pickle.loads(self.inbox.recv_bytes())
+        return reply, self.inbox.recv_bytes()
+
+    def kill(self) -> None:
+        """Stop the process at once (SIGKILL) and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for connection in (getattr(self, "outbox", None), getattr(self, "inbox", None)):
+            if connection is not None:
+                connection.close()
+
+
+class Executor:
+    """Up to ``size`` workers, started when first needed, killed at each deadline."""
+
+    def __init__(self, size: int, config: Config) -> None:
+        self.size = max(1, size)
+        self.config = config
+        self._idle: list[Worker] = []
+        self._busy: dict[int, Worker] = {}
+        self._starting = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def run(self, job: Job, timeout: float) -> tuple[Reply, bytes]:
+        """Run ``job`` on a worker within ``timeout`` seconds of execution time."""
+        worker = self._acquire(timeout)
+        try:
+            answer = worker.ask(job, timeout)
+        except (OSError, EOFError) as exc:
+            self._discard(worker)
+            raise QueryFailed(
+                "the query worker stopped unexpectedly; the server log has the details"
+            ) from exc
+        except BaseException:
+            self._discard(worker)
+            raise
+        if answer is None:
+            self._discard(worker)
+            raise QueryTimeout(
+                f"the query ran longer than the time limit of {timeout:g} s "
+                "(KG_QUERY_TIMEOUT) and was stopped; narrow it down or add a LIMIT"
+            )
+        self._release(worker)
+        return answer
+
+    def busy_pids(self) -> list[int]:
+        """Processes running a query now (for tests and diagnostics)."""
+        with self._changed:
+            return list(self._busy)
+
+    def prestart(self) -> None:
+        """Start one worker ahead of the first query (in a background thread)."""
+
+        def start() -> None:
+            try:
+                self._release(self._acquire(START_TIMEOUT))
+            except Exception:  # reported again when a query needs the worker
+                log.exception("could not start a query worker")
+
+        threading.Thread(target=start, name="kg-worker-start", daemon=True).start()
+
+    def close(self) -> None:
+        """Kill every worker; busy ones are killed as they come back."""
+        with self._changed:
+            self._closed = True
+            workers, self._idle = self._idle, []
+            self._changed.notify_all()
+        for worker in workers:
+            worker.kill()
+
+    def _acquire(self, timeout: float) -> Worker:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                if self._closed:
+                    raise QueryFailed("the server is shutting down")
+                if self._idle:
+                    idle = self._idle.pop()
+                    self._busy[idle.pid] = idle
+                    return idle
+                if len(self._busy) + self._starting < self.size:
+                    self._starting += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ServerBusy(
+                        f"all {self.size} query workers stayed busy for {timeout:g} s; "
+                        "try again shortly"
+                    )
+                self._changed.wait(remaining)
+        worker: Worker | None = None
+        try:
+            worker = Worker(self.config)
+        finally:
+            with self._changed:
+                self._starting -= 1
+                if worker is not None:
+                    self._busy[worker.pid] = worker
+                self._changed.notify_all()
+        return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._changed:
+            self._busy.pop(worker.pid, None)
+            if not self._closed:
+                self._idle.append(worker)
+                self._changed.notify()
+                return
+        worker.kill()
+
+    def _discard(self, worker: Worker) -> None:
+        worker.kill()
+        with self._changed:
+            self._busy.pop(worker.pid, None)
+            self._changed.notify()

@@ -1,0 +1,170 @@
+"""A query worker: a child process that runs SPARQL queries on a release's store.
+
+pyoxigraph's ``Store.query`` has no time limit and a signal does not interrupt it, so
+each query runs here, in a process of its own that the server kills at the deadline
+(:mod:`kg.server.executor`). The worker opens the release store read-only, reopens it
+when a job names another release, runs the query with the project's prefixes and base
+IRI, and writes the result with :mod:`kg.server.results`.
+
+Protocol, over two pipes (``multiprocessing.connection`` framing): the server sends a
+pickled :class:`Config` once, the worker answers ``b"ready"``; then for each pickled
+:class:`Job` the worker sends a pickled :class:`Reply` followed by the body bytes.
+
+Started as ``python -c "...main(...)" READ_FD WRITE_FD`` (see :data:`LAUNCH`). Imports
+stay light (no rdflib, no web framework): a replacement worker starts in milliseconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from kg.server import results
+
+log = logging.getLogger("kg.server.worker")
+
+LAUNCH = "import sys; from kg.server.worker import main; sys.exit(main(sys.argv[1:]))"
+
+
+@dataclass(frozen=True)
+class Config:
+    prefixes: dict[str, str]
+    base_iri: str
+
+
+@dataclass(frozen=True)
+class Job:
+    store_path: str
+    query: str  # the checked text (escapes processed)
+    default_graphs: tuple[str, ...] | None  # protocol dataset; None: not given
+    named_graphs: tuple[str, ...] | None
+    union: bool  # default graph = union of all graphs (no dataset given anywhere)
+    results_format: str | None  # for SELECT and ASK; None: not acceptable
+    graph_format: str | None  # for CONSTRUCT and DESCRIBE; None: not acceptable
+    limits: results.Limits
+    calls_services: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # 200, or the HTTP status of the error
+    form: str = ""  # "results", "boolean" or "graph"
+    format: str = ""  # the format name the body is in
+    truncated: str | None = None
+    message: str = ""  # for errors: short, for people, never a traceback
+
+
+def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
+    """Run one job; every failure becomes a Reply with a status and a short message."""
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None = None
+    named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None
+    if job.default_graphs is not None or job.named_graphs is not None:
+        default_graph = [ox.NamedNode(g) for g in job.default_graphs or ()]
+        named_graphs = [ox.NamedNode(g) for g in job.named_graphs or ()]
+
+    def execute() -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        return store.query(
+            job.query,
+            prefixes=config.prefixes,
+            base_iri=config.base_iri,
+            use_default_graph_as_union=job.union and default_graph is None,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+        )
+
+    try:
+        result = execute()
+        if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
+            if job.results_format is None:
+                return Reply(406, form="results", message="not acceptable"), b""
+            if isinstance(result, ox.QueryBoolean):
+                written = results.boolean(result, job.results_format)
+                return Reply(200, "boolean", job.results_format), written.body
+
+            def rerun() -> ox.QuerySolutions:
+                again = execute()
+                assert isinstance(again, ox.QuerySolutions)
+                return again
+
+            written = results.solutions(result, rerun, job.results_format, job.limits)
+            return Reply(200, "results", job.results_format, written.truncated), written.body
+        if job.graph_format is None:
+            return Reply(406, form="graph", message="not acceptable"), b""
+        written = results.graph(result, job.graph_format, job.limits, config.prefixes)
+        return Reply(200, "graph", job.graph_format, written.truncated), written.body
+    except SyntaxError as error:
+        return Reply(400, message=syntax_message(str(error), job.query)), b""
+    except (OSError, RuntimeError, ValueError) as error:  # raised by the engine
+        detail = " ".join(str(error).split())[:300] or type(error).__name__
+        if job.calls_services and isinstance(error, OSError):
+            return Reply(502, message=f"a SERVICE endpoint failed: {detail}"), b""
+        return Reply(500, message=f"the query failed while running: {detail}"), b""
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
+
+
+def syntax_message(error: str, query: str) -> str:
+    """pyoxigraph's "error at L:C: expected ..." as a message that shows the place.
+
+    >>> print(syntax_message("error at 1:6: expected one of '{'", "ASK x"))
+    SPARQL syntax error at line 1, column 6: expected one of '{'
+      ASK x
+           ^
+    """
+    match = _POSITION.match(error)
+    if not match:
+        return f"SPARQL syntax error: {' '.join(error.split())[:400]}"
+    line, column = int(match.group(1)), int(match.group(2))
+    expected = " ".join(match.group(3).split())
+    if len(expected) > 300:
+        expected = expected[:300] + " ..."
+    lines = query.splitlines() or [""]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = max(0, column - 60)
+    excerpt, caret = text[start : start + 120], " " * (column - 1 - start) + "^"
+    return (
+        f"SPARQL syntax error at line {line}, column {column}: {expected}\n  {excerpt}\n  {caret}"
+    )
+
+
+def _exit_with_parent() -> None:
+    """End this process when the server that started it is gone."""
+    parent = os.getppid()
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    inbox = Connection(int(argv[0]), writable=False)
+    outbox = Connection(int(argv[1]), readable=False)
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
+    config: Config = pickle.loads(inbox.recv_bytes())
+    outbox.send_bytes(b"ready")
+    stores: dict[str, ox.Store] = {}
+    while True:
+        try:
+            job: Job = pickle.loads(inbox.recv_bytes())
+        except EOFError:
+            return 0
+        try:
+            if job.store_path not in stores:
+                stores.clear()  # a new release: let go of the old store
+                stores[job.store_path] = ox.Store.read_only(job.store_path)
+            reply, body = run(job, config, stores[job.store_path])
+        except Exception:  # a bug here must not kill the worker; the log keeps the trace
+            log.exception("query worker failed on %r", job.query[:200])
+            reply, body = Reply(500, message="internal error; the server log has the details"), b""
+        outbox.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+        outbox.send_bytes(body)
