@@ -5,7 +5,8 @@ SPARQL 1.1 Protocol, section 2.1.6: the response is in the media type the client
 asked for, among those the query form allows; otherwise 406 Not Acceptable. A
 ``format`` value (``json``, ``turtle``, or a media type) wins over ``Accept``.
 Ties in q go to the more specific media range, then to the server's order
-(:mod:`kg.server.formats`).
+(:mod:`kg.server.formats`). Aliases (``application/json`` for SPARQL JSON results)
+count only when named, never through a wildcard.
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ def choose(formats: tuple[Format, ...], accept: str, requested: tuple[str, ...])
     for index, fmt in enumerate(formats):
         for media_type in (fmt.media_type, *fmt.aliases):
             q, specificity = _quality(media_type, ranges)
+            if media_type != fmt.media_type and specificity < 2:
+                continue  # an alias counts only when named: text/* is not text/xml
             key = (q, specificity, -index)
             if q > 0 and key > best:
                 best, chosen = key, fmt

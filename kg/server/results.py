@@ -91,14 +91,18 @@ class _BoundedSink(_Sink):
         self.mark, self.extra, self.limits = mark, extra, limits
         self.marks = 0
         self.tail = b""
+        self.full = False
 
     def write(self, data: bytes) -> int:
+        if self.full:  # the serializer retries its buffer as it unwinds: ignore that
+            raise _Full
         data = bytes(data)
         window = self.tail + data
         self.marks += window.count(self.mark) - self.tail.count(self.mark)
         self.tail = window[-(len(self.mark) - 1) :]
         super().write(data)
         if self.size > self.limits.bytes or self.marks + self.extra > self.limits.rows:
+            self.full = True
             raise _Full
         return len(data)
 
@@ -176,15 +180,18 @@ def _cut_solutions(result: ox.QuerySolutions, name: str, limits: Limits) -> Writ
     if not complete:
         truncated = f"rows={limits.rows}" if len(rows) > limits.rows else f"bytes={limits.bytes}"
     rows = rows[: limits.rows]
-    body = _convert(head, rows, name)
+
+    def document() -> bytes:
+        body = _convert(head, rows, name)
+        return body if truncated is None else _mark(body, name, limits.link, truncated)
+
+    body = document()
     while len(body) > limits.bytes and rows:
         keep = min(len(rows) - 1, int(len(rows) * limits.bytes / len(body) * 0.98))
         rows = rows[: max(keep, 0)]
-        body = _convert(head, rows, name)
         truncated = f"bytes={limits.bytes}"
-    if truncated is None:
-        return Written(body, None)
-    return Written(_mark(body, name, limits.link, truncated), truncated)
+        body = document()
+    return Written(body, truncated)
 
 
 def _convert(head: bytes, rows: list[bytes], name: str) -> bytes:

@@ -82,6 +82,9 @@ def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
 
     try:
         result = execute()
+    except SyntaxError as error:
+        return Reply(400, message=syntax_message(str(error), job.query)), b""
+    try:
         if isinstance(result, ox.QueryBoolean | ox.QuerySolutions):
             if job.results_format is None:
                 return Reply(406, form="results", message="not acceptable"), b""
@@ -100,9 +103,7 @@ def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
             return Reply(406, form="graph", message="not acceptable"), b""
         written = results.graph(result, job.graph_format, job.limits, config.prefixes)
         return Reply(200, "graph", job.graph_format, written.truncated), written.body
-    except SyntaxError as error:
-        return Reply(400, message=syntax_message(str(error), job.query)), b""
-    except (OSError, RuntimeError, ValueError) as error:  # raised by the engine
+    except (OSError, RuntimeError) as error:  # raised by the engine as the query runs
         detail = " ".join(str(error).split())[:300] or type(error).__name__
         if job.calls_services and isinstance(error, OSError):
             return Reply(502, message=f"a SERVICE endpoint failed: {detail}"), b""
