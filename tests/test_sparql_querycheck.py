@@ -1,0 +1,109 @@
+"""The query check alone: escape processing (SPARQL 1.1 Query 19.2), the form, the
+dataset, and which SERVICE endpoints pass."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+from kg.errors import QueryError, QueryRefused
+from kg.server.querycheck import analyse, unescape
+
+ALLOWED = "http://127.0.0.1:7878/query"
+ALLOW = frozenset({ALLOWED})
+PREDEFINED = (("local", "http://127.0.0.1:7878/"), ("ex", "http://example.org/"))
+
+
+def test_unescape_processes_escapes_once() -> None:
+    assert unescape(r"\u0041\U00000042") == "AB"
+    assert unescape("no escapes") == "no escapes"
+    with pytest.raises(QueryError, match="produces another escape"):
+        unescape(r"\u005Cu0041")
+    with pytest.raises(QueryError, match=r"line 2, column 3: \\uDFFF is not a Unicode character"):
+        unescape("x\n  \\uDFFF")
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("SELECT * {}", "SELECT"),
+        ("  # comment\nPREFIX a: <http://a/> BASE <http://b/> ask {}", "ASK"),
+        ("PREFIX : <http://a/>\nCONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("describe <x>", "DESCRIBE"),
+        (r"\u0053ELECT * {}", "SELECT"),
+        ("NONSENSE", None),
+    ],
+)
+def test_the_query_form(query: str, form: str | None) -> None:
+    assert analyse(query, frozenset()).form == form
+
+
+@pytest.mark.parametrize(
+    "update",
+    ["INSERT DATA { <a> <b> <c> }", "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }",
+     "LOAD <http://example.org/>", "clear all", "WITH <g> DELETE {} WHERE {}", "DROP GRAPH <g>"],
+)  # fmt: skip
+def test_updates_are_refused(update: str) -> None:
+    with pytest.raises(QueryRefused, match="read-only"):
+        analyse(update, frozenset())
+
+
+def test_dataset_and_volatile_functions() -> None:
+    assert analyse("SELECT * FROM <g> {}", frozenset()).has_dataset
+    assert analyse("SELECT * FROM NAMED <g> {}", frozenset()).has_dataset
+    assert not analyse("SELECT ?from { ?from ex:from 'FROM' }", frozenset()).has_dataset
+    assert analyse("SELECT (NOW() AS ?n) {}", frozenset()).volatile
+    assert analyse("SELECT (struuid() AS ?n) {}", frozenset()).volatile
+    assert not analyse("SELECT ?now { ?now ex:rand 'UUID()' }", frozenset()).volatile
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        f"SELECT * {{ SERVICE <{ALLOWED}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ SERVICE SILENT <{ALLOWED}> {{ ?s ?p ?o }} }}",
+        "SELECT * { SERVICE local:query { ?s ?p ?o } }",
+        "PREFIX r: <http://127.0.0.1:7878/> SELECT * { SERVICE r:query { } }",
+        "PREFIX r: <http://127.0.0.1:7878/que> SELECT * { SERVICE r:ry { } }",
+    ],
+)
+def test_allowed_endpoints(query: str) -> None:
+    plan = analyse(query, ALLOW, PREDEFINED)
+    assert plan.services == (ALLOWED,)
+    assert plan.volatile
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("SELECT * { SERVICE <http://example.org/q> {} }", "not on the allow-list"),
+        ("SELECT * { SERVICE <query> {} }", "not on the allow-list"),  # relative
+        ("SELECT * { SERVICE ?x {} }", "variable"),
+        ("SELECT * { SERVICE ex:query {} }", "not on the allow-list"),
+        ("SELECT * { SERVICE nope:query {} }", "not declared"),
+        ("PREFIX local: <http://elsewhere/> SELECT * { SERVICE local:query {} }", "elsewhere"),
+        ("SELECT * { SERVICE }", "must be followed by an endpoint"),
+        ("SELECT * { SERVICE SILENT ( <x> ) {} }", "must be followed by an endpoint"),
+        ("SELECT * { ?s ?p ?o SERVICEex:a {} }", "separate word"),
+        ("SELECT * { ?s ?p ex:a.SERVICE <x> {} }", "separate word"),
+        ('SELECT * { ?s ?p "x"@enSERVICE <x> {} }', "separate word"),
+    ],
+)
+def test_refused_endpoints(query: str, words: str) -> None:
+    with pytest.raises(QueryRefused, match=words):
+        analyse(query, ALLOW, PREDEFINED)
+
+
+def test_refusals_say_where() -> None:
+    with pytest.raises(QueryRefused, match="at line 3, column 5"):
+        analyse("SELECT *\n{\n    SERVICE <http://x/> {}\n}", ALLOW)
+
+
+@pytest.mark.parametrize(
+    "module", ["kg.server.querycheck", "kg.server.negotiation", "kg.server.worker"]
+)
+def test_docstring_examples_run(module: str) -> None:
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried > 0 and failures == 0
