@@ -7,8 +7,9 @@ touches nothing else; check the query (:mod:`~kg.server.querycheck`); negotiate 
 format (:mod:`~kg.server.negotiation`); run it in a worker process within the time
 limit (:mod:`~kg.server.executor`); answer, and keep the answer in the cache.
 
-The handler is ``async`` and never blocks: the waiting for a worker happens in a
-thread of its own pool. Status codes: 400 bad request or syntax (with line and
+The handler is ``async`` and never blocks: the executor waits for the worker's
+reply with a reader on the event loop, and a cache hit is a dictionary lookup.
+Status codes: 400 bad request or syntax (with line and
 column), 403 update or SERVICE refused, 405 method, 406 format, 413 too large, 415
 content type, 500 query failed, 502 SERVICE endpoint failed, 503 all workers busy,
 504 time limit.
@@ -22,7 +23,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio
 from anyio.to_thread import run_sync
 from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
@@ -50,7 +50,6 @@ from kg.server.worker import Config, Job
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 TRUNCATED = "KG-Result-Truncated"
-WAITING_THREADS = 64  # requests that may wait for a worker at once
 _create_lock = threading.Lock()
 
 
@@ -70,7 +69,6 @@ class SparqlService:
             settings.max_result_bytes,
             description.endpoint_iri(settings) + "#truncated",
         )
-        self.limiter = anyio.CapacityLimiter(WAITING_THREADS)
         self.executed = 0  # queries sent to a worker (the tests read it)
         live.listeners.append(self._new_release)
 
@@ -124,9 +122,7 @@ class SparqlService:
             calls_services=bool(plan.services),
         )
         self.executed += 1
-        reply, body = await run_sync(
-            self.executor.run, job, self.settings.query_timeout, limiter=self.limiter
-        )
+        reply, body = await self.executor.run(job, self.settings.query_timeout)
         if reply.status == 406:
             form = "CONSTRUCT" if reply.form == "graph" else "SELECT"
             raise negotiation.refuse(form, sparql.accept, sparql.formats)

@@ -16,6 +16,7 @@ stay light (no rdflib, no web framework): a replacement worker starts in millise
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import pickle
@@ -60,6 +61,7 @@ class Reply:
     format: str = ""  # the format name the body is in
     truncated: str | None = None
     message: str = ""  # for errors: short, for people, never a traceback
+    size: int = 0  # bytes of the body that follows
 
 
 def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
@@ -167,5 +169,6 @@ def main(argv: list[str]) -> int:
         except Exception:  # a bug here must not kill the worker; the log keeps the trace
             log.exception("query worker failed on %r", job.query[:200])
             reply, body = Reply(500, message="internal error; the server log has the details"), b""
+        reply = dataclasses.replace(reply, size=len(body))
         outbox.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         outbox.send_bytes(body)
