@@ -204,3 +204,12 @@ def test_parse_accept_reads_q_and_skips_junk() -> None:
         == RESULT_FORMATS[3]
     )
     assert choose(GRAPH_FORMATS, "image/png", ()) is None
+
+
+def test_a_large_result_arrives_whole(client: TestClient) -> None:
+    """Over 256 KiB the body is read from the worker off the event loop."""
+    body = get(client, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert len(body) > 256 * 1024
+    total = json.loads(get(client, "SELECT (COUNT(*) AS ?n) { SELECT DISTINCT * { ?s ?p ?o } }"))
+    expected = int(total["results"]["bindings"][0]["n"]["value"])
+    assert len(set(ox.parse(body, ox.RdfFormat.N_TRIPLES))) == expected
