@@ -52,6 +52,7 @@ async def _readable(fd: int, timeout: float) -> bool:
     finally:
         loop.remove_reader(fd)
         timer.cancel()
+        os.set_blocking(fd, True)  # uvloop makes a watched fd non-blocking; recv needs blocking
 
 
 class Worker:
