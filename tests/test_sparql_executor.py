@@ -68,7 +68,7 @@ def test_replies_are_read_whole_when_the_loop_makes_fds_non_blocking(
             os.set_blocking(fd, False)
             original(fd, callback, *args)
 
-        loop.add_reader = add_reader  # type: ignore[method-assign]
+        loop.add_reader = add_reader  # type: ignore[method-assign, assignment]
         sizes = []
         for query in ("SELECT * { ?s ?p ?o } LIMIT 3", "CONSTRUCT WHERE { ?s ?p ?o }"):
             for _ in range(5):
