@@ -1,8 +1,8 @@
 """Content negotiation for the SPARQL endpoint: ``Accept`` with q-values (RFC 9110,
 section 12.5.1) and the ``format`` parameter that SPARQLWrapper and browsers send.
 
-SPARQL 1.1 Protocol, section 2.1.6: the response is in the media type the client
-asked for, among those the query form allows; otherwise 406 Not Acceptable. A
+SPARQL 1.1 Protocol, sections 2.1.5 and 2.1.6: the response is in a media type the
+client accepts, among those the query form allows; otherwise 406 Not Acceptable. A
 ``format`` value (``json``, ``turtle``, or a media type) wins over ``Accept``.
 Ties in q go to the more specific media range, then to the server's order
 (:mod:`kg.server.formats`). Aliases (``application/json`` for SPARQL JSON results)

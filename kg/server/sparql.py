@@ -9,10 +9,11 @@ limit (:mod:`~kg.server.executor`); answer, and keep the answer in the cache.
 
 The handler is ``async`` and never blocks: the executor waits for the worker's
 reply with a reader on the event loop, and a cache hit is a dictionary lookup.
-Status codes: 400 bad request or syntax (with line and
-column), 403 update or SERVICE refused, 405 method, 406 format, 413 too large, 415
-content type, 500 query failed, 502 SERVICE endpoint failed, 503 all workers busy,
-504 time limit.
+
+Status codes (failures: SPARQL 1.1 Protocol, section 2.1.7): 400 bad request or
+syntax error (with line and column), 403 update or SERVICE refused, 405 method, 406
+format, 413 too large, 415 content type, 500 query failed, 502 SERVICE endpoint
+failed, 503 all workers busy, 504 time limit.
 """
 
 from __future__ import annotations
