@@ -1,10 +1,17 @@
 """Validate the compiled dataset with pySHACL against ``shapes/`` (W3C SHACL Core).
 
 Large datasets are validated in batches of named graphs, so memory stays bounded.
-Each batch holds its own graphs plus the ``rdf:type`` of every node they point to
-outside the batch (so ``sh:class`` can be checked); results are kept only for the
-nodes the batch owns, each node being owned by exactly one batch. Every result is
-reported with the file and line of the annotation that produced its focus node.
+Every node is validated in exactly one batch, its home: the batch holding its
+``rdf:type`` (or, for an untyped node, the first batch describing it). A batch holds
+its own graphs, the triples its home nodes have in graphs of other batches (such as
+the ``nkg:followedBy`` a later article adds to an earlier round), the ``rdf:type`` of
+every node they name (so ``sh:class`` can be checked across batches), and the ontology
+(for ``rdfs:subClassOf`` and the concepts, as pySHACL's ``ont_graph`` would add it).
+Results are kept only for the batch's home nodes. A shape that looked at more of a
+value than its type would see it only for values of the same batch; the shapes of
+``shapes/`` do not (a selector of an evidence node is in the evidence's own graph).
+Every result is reported with the file and line of the annotation that produced its
+focus node.
 """
 
 from __future__ import annotations
@@ -61,36 +68,36 @@ class Report:
         return "\n".join(r.describe(shorten) for r in self.results)
 
 
+Engine = Callable[..., tuple[object, Graph, object]]  # called as pyshacl.validate is
+
+
 def validate(
     compiled: Compiled,
     shapes: Graph,
     ontology: Graph,
     batch_triples: int,
     progress: Progress | None = None,
+    engine: Engine = pyshacl_validate,
 ) -> Report:
-    """Validate every named graph of ``compiled``; never raises on violations."""
-    types = _type_index(compiled.graphs.values())
+    """Validate every named graph of ``compiled``; never raises on violations.
+
+    ``engine`` is the SHACL processor, with the signature of ``pyshacl.validate``."""
+    batches = list(_batches(compiled.graphs.values(), batch_triples))
+    index = _Index.of(batches)
     total = len(compiled)
     done = 0
     results: list[Result] = []
-    for batch in _batches(compiled.graphs.values(), batch_triples):
-        owned = {s for g in batch for s in g.subjects(unique=True)}
-        data = Graph()
-        for graph in batch:
-            data += graph
-        for node in {o for g in batch for o in g.objects(unique=True)} - owned:
-            for node_type in types.get(node, ()):
-                data.add((node, RDF.type, node_type))
-        _, report_graph, _ = pyshacl_validate(
+    for number, batch in enumerate(batches):
+        data, home = index.data(number, batch, ontology)
+        _, report_graph, _ = engine(
             data,
             shacl_graph=shapes,
-            ont_graph=ontology,
             inference="none",
             advanced=False,
             allow_warnings=True,
             abort_on_first=False,
         )
-        results.extend(_results(report_graph, owned, compiled.origins))
+        results.extend(_results(report_graph, home, compiled.origins))
         done += sum(len(g) for g in batch)
         if progress:
             progress(done, total)
@@ -98,12 +105,55 @@ def validate(
     return Report(tuple(results), _report_graph(results))
 
 
-def _type_index(graphs: Iterable[Graph]) -> dict[RdfNode, list[RdfNode]]:
-    index: dict[RdfNode, list[RdfNode]] = {}
-    for graph in graphs:
-        for subject, _, node_type in graph.triples((None, RDF.type, None)):
-            index.setdefault(subject, []).append(node_type)
-    return index
+@dataclass(frozen=True)
+class _Index:
+    """Where each node is described: its types, and the batch it is validated in."""
+
+    types: dict[RdfNode, list[RdfNode]]
+    home: dict[RdfNode, int]  # every subject: the number of its batch
+    elsewhere: dict[int, list[tuple[RdfNode, Graph]]]  # batch: its nodes' other graphs
+
+    @classmethod
+    def of(cls, batches: list[list[Graph]]) -> _Index:
+        types: dict[RdfNode, list[RdfNode]] = {}
+        home: dict[RdfNode, int] = {}
+        for number, batch in enumerate(batches):
+            for graph in batch:
+                for subject, _, node_type in graph.triples((None, RDF.type, None)):
+                    types.setdefault(subject, []).append(node_type)
+                    home.setdefault(subject, number)
+        elsewhere: dict[int, list[tuple[RdfNode, Graph]]] = {}
+        for number, batch in enumerate(batches):
+            for graph in batch:
+                for subject in graph.subjects(unique=True):
+                    if (at := home.setdefault(subject, number)) != number:
+                        elsewhere.setdefault(at, []).append((subject, graph))
+        return cls(types, home, elsewhere)
+
+    def data(self, number: int, batch: list[Graph], ontology: Graph) -> tuple[Graph, set[RdfNode]]:
+        """The data graph that validates batch ``number``, and the nodes it validates."""
+        data = Graph()
+        data += ontology
+        named: set[RdfNode] = set()
+        home: set[RdfNode] = set()
+        for graph in batch:
+            data += graph
+            for subject in graph.subjects(unique=True):
+                named.add(subject)
+                if self.home[subject] == number:
+                    home.add(subject)
+            named.update(o for o in graph.objects(unique=True) if not isinstance(o, Literal))
+        for subject, graph in self.elsewhere.get(number, ()):
+            home.add(subject)
+            for predicate, value in graph.predicate_objects(subject):
+                data.add((subject, predicate, value))
+                if not isinstance(value, Literal):
+                    named.add(value)
+        for node in named:
+            if self.home.get(node) != number:  # typed in another batch, or not at all
+                for node_type in self.types.get(node, ()):
+                    data.add((node, RDF.type, node_type))
+        return data, home
 
 
 def _batches(graphs: Iterable[Graph], limit: int) -> Iterable[list[Graph]]:
