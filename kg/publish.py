@@ -119,11 +119,17 @@ def _write_dumps(
     store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled, settings: Settings
 ) -> list[Dump]:
     folder.mkdir()
+    # Reading the store is the slow part (every term is looked up on disk): read it once
+    # for the dataset, into N-Quads, and once for the union, into N-Triples; every other
+    # format re-serialises one of these files, statement for statement in the same order.
+    plain = {True: ox.RdfFormat.N_QUADS, False: ox.RdfFormat.N_TRIPLES}
+    sources = {g: folder / n for n, f, _, _, g in DUMP_FORMATS if f == plain[g]}
+    store.dump(sources[True], format=plain[True])
+    ox.serialize(union_triples(store), sources[False], format=plain[False])
     for name, rdf_format, _, _, with_graphs in DUMP_FORMATS:
-        if with_graphs:
-            store.dump(folder / name, format=rdf_format, prefixes=prefixes)
-        else:
-            ox.serialize(union_triples(store), folder / name, format=rdf_format, prefixes=prefixes)
+        if rdf_format != plain[with_graphs]:
+            statements = ox.parse(path=sources[with_graphs], format=plain[with_graphs])
+            ox.serialize(statements, folder / name, format=rdf_format, prefixes=prefixes)
     links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
     if links is not None:
         ox.serialize(
