@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set everything up, then run the main job or the tests: the README's two commands.
 
-    python3 dev.py up      build the graph if the seeds changed, then print its summary
+    python3 dev.py up      build the graph if the seeds changed, then serve it on :8000
     python3 dev.py test    ruff, mypy and pytest
 
 Needs only Python 3.11+. It creates ``.venv`` and installs the project with the
@@ -113,7 +113,10 @@ def install_chromium() -> None:
 
 def up(args: list[str]) -> int:
     kg = BIN / "kg"
-    return subprocess.run([str(kg), "build", "--if-needed", *args], cwd=ROOT).returncode
+    status = subprocess.run([str(kg), "build", "--if-needed"], cwd=ROOT).returncode
+    if status:
+        return status
+    return subprocess.run([str(kg), "serve", *args], cwd=ROOT).returncode
 
 
 def test(args: list[str]) -> int:

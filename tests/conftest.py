@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,11 +78,13 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | settings.to_env() | {"KG_PORT": str(self.port)}
+        # Output goes to a file: a pipe nobody reads fills up and blocks the server.
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kg.cli", "serve", *args],
             env=env,
             cwd=ROOT,
-            stdout=subprocess.PIPE,
+            stdout=self.log,
             stderr=subprocess.STDOUT,
             text=True,
         )
@@ -91,7 +94,7 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read() if self.process.stdout else ""
+                output = self.output()
                 raise RuntimeError(f"kg serve exited with {self.process.returncode}:\n{output}")
             try:
                 httpx2.get(self.url + "/sparql", timeout=1.0)
@@ -101,14 +104,21 @@ class ServerProcess:
         self.stop()
         raise RuntimeError("kg serve did not answer within 30 s")
 
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
     def stop(self) -> str:
+        """Stop the server; return what it printed."""
         self.process.terminate()
         try:
-            output, _ = self.process.communicate(timeout=10)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            output, _ = self.process.communicate()
-        return output or ""
+            self.process.wait()
+        output = self.output()
+        self.log.close()
+        return output
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ count only when named, never through a wildcard.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from kg.errors import NotAcceptable
@@ -64,6 +65,26 @@ def _quality(media_type: str, ranges: tuple[MediaRange, ...]) -> tuple[float, in
         if specificity > best[1]:
             best = (q, specificity)
     return best
+
+
+def preferred(accept: str | None, offers: Sequence[str]) -> str | None:
+    """The offer the client prefers: highest q, then the most specific range, then the
+    server's order; None when it accepts none of them. A missing ``Accept`` accepts all.
+
+    >>> preferred("text/turtle;q=0.9, application/ld+json", ["text/turtle", "application/ld+json"])
+    'application/ld+json'
+    >>> preferred("text/csv, */*", ["text/html", "text/csv"])
+    'text/csv'
+    """
+    ranges = parse_accept(accept or "")
+    best: tuple[float, int, int] = (0.0, -1, 0)
+    chosen = None
+    for index, offer in enumerate(offers):
+        q, specificity = _quality(offer, ranges)
+        key = (q, specificity, -index)
+        if q > 0 and key > best:
+            best, chosen = key, offer
+    return chosen
 
 
 @lru_cache(maxsize=512)
