@@ -146,9 +146,14 @@ class NotAcceptable(ProtocolError):
 
 
 class QueryRefused(QueryError):
-    """A query the endpoint will not run: an update, or a SERVICE call off the allow-list."""
+    """An update: the endpoint is read-only."""
 
     http_status = 403
+
+
+class ServiceRefused(QueryError):
+    """A SERVICE call to an endpoint off the allow-list (or one that cannot be checked):
+    a 400, decided before the query runs, so no connection is ever attempted."""
 
 
 class QueryTimeout(QueryError):

@@ -8,7 +8,7 @@ import importlib
 
 import pytest
 
-from kg.errors import QueryError, QueryRefused
+from kg.errors import QueryError, QueryRefused, ServiceRefused
 from kg.server.querycheck import analyse, unescape
 
 ALLOWED = "http://127.0.0.1:7878/query"
@@ -92,12 +92,12 @@ def test_allowed_endpoints(query: str) -> None:
     ],
 )
 def test_refused_endpoints(query: str, words: str) -> None:
-    with pytest.raises(QueryRefused, match=words):
+    with pytest.raises(ServiceRefused, match=words):
         analyse(query, ALLOW, PREDEFINED)
 
 
 def test_refusals_say_where() -> None:
-    with pytest.raises(QueryRefused, match="at line 3, column 5"):
+    with pytest.raises(ServiceRefused, match="at line 3, column 5"):
         analyse("SELECT *\n{\n    SERVICE <http://x/> {}\n}", ALLOW)
 
 

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kg.errors import QueryError, QueryRefused
+from kg.errors import QueryError, QueryRefused, ServiceRefused
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -98,7 +98,8 @@ class _Token:
 def analyse(
     query: str, allowlist: frozenset[str], predefined: tuple[tuple[str, str], ...] = ()
 ) -> Plan:
-    """Check ``query``; raise QueryError (400) or QueryRefused (403), else its Plan.
+    """Check ``query``; raise QueryError or ServiceRefused (400) or QueryRefused (403, an
+    update), else its Plan.
     ``predefined`` are the prefixes the engine knows without a PREFIX declaration."""
     text = unescape(query)
     tokens = [t for t in _tokens(text) if t.kind not in ("space", "comment")]
@@ -179,7 +180,7 @@ def _prologue(tokens: list[_Token]) -> tuple[dict[str, list[str]], int]:
 def _services(
     text: str, tokens: list[_Token], prefixes: dict[str, list[str]], allowlist: frozenset[str]
 ) -> tuple[str, ...]:
-    """The endpoints of every SERVICE in the query; QueryRefused for any not allowed."""
+    """The endpoints of every SERVICE in the query; ServiceRefused (400) for any not allowed."""
     found: list[str] = []
     for index, token in enumerate(tokens):
         if token.kind != "word":
@@ -189,7 +190,7 @@ def _services(
                 continue
             at = where(text, token.start + match.start())
             if token.text.upper() != "SERVICE":
-                raise QueryRefused(
+                raise ServiceRefused(
                     f"SERVICE is refused at {at} ({token.text!r}): write it as a separate "
                     "word, followed by an allow-listed endpoint IRI"
                 )
@@ -219,7 +220,7 @@ def _endpoint(
         index += 1
     token = tokens[index] if index < len(tokens) else _Token("other", "", 0)
     if token.kind == "var":
-        raise QueryRefused(
+        raise ServiceRefused(
             f"SERVICE {token.text} at {at} is refused: an endpoint held in a variable "
             "cannot be checked against the allow-list before the query runs"
         )
@@ -229,20 +230,20 @@ def _endpoint(
         local = re.sub(r"\\(.)", r"\1", name.group("local"))
         declared = prefixes.get(name.group("prefix"))
         if declared is None:
-            raise QueryRefused(
+            raise ServiceRefused(
                 f"SERVICE {token.text} at {at} is refused: its prefix is not declared; "
                 "write the endpoint IRI in full"
             )
         candidates = [namespace + local for namespace in declared]
     else:
-        raise QueryRefused(
+        raise ServiceRefused(
             f"SERVICE at {at} is refused: it must be followed by an endpoint IRI "
             f"(found {token.text!r})"
         )
     for iri in candidates:
         if not _ABSOLUTE.match(iri) or iri not in allowlist:
             allowed = ", ".join(sorted(allowlist)) if allowlist else "none"
-            raise QueryRefused(
+            raise ServiceRefused(
                 f"SERVICE <{iri}> at {at} is refused: the endpoint is not on the allow-list "
                 f"(KG_SERVICE_ALLOWLIST; allowed: {allowed}). Queries never fetch from "
                 "other hosts unless the operator allows them"
