@@ -6,16 +6,20 @@ from __future__ import annotations
 import json
 import select
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx2
 import pyoxigraph as ox
 from fastapi.testclient import TestClient
 
 from kg.config import Settings
 from kg.server.app import create_app
-from tests.conftest import repo_settings
+from tests.conftest import free_port, repo_settings
 
 
 def make_release(data_dir: Path, quads: Iterable[ox.Quad], release_id: str) -> Path:
@@ -69,3 +73,40 @@ class Listener:
 def quad(s: str, p: str, o: ox.NamedNode | ox.Literal, g: str | None = None) -> ox.Quad:
     graph = ox.NamedNode(g) if g else ox.DefaultGraph()
     return ox.Quad(ox.NamedNode(s), ox.NamedNode(p), o, graph)
+
+
+@contextmanager
+def oxigraph_server(folder: Path, turtle: str) -> Iterator[str]:
+    """A real `oxigraph serve-read-only` (PyPI package oxigraph) on loopback over
+    ``turtle``; yields its query endpoint URL."""
+    location = folder / "store"
+    store = ox.Store(str(location))
+    store.load(turtle.encode(), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    binary = Path(sys.executable).parent / "oxigraph"
+    assert binary.exists(), "install the test extras: pip install -e '.[test]' (oxigraph)"
+    port = free_port()
+    command = [
+        str(binary),
+        "serve-read-only",
+        "--location",
+        str(location),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/query"
+    try:
+        for _ in range(300):
+            try:
+                if httpx2.get(url, params={"query": "ASK {}"}, timeout=1.0).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("oxigraph serve-read-only did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import httpx2
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -23,7 +19,7 @@ from rdflib import Graph
 from kg.config import Settings
 from kg.server.sparql import SparqlService
 from tests.conftest import free_port
-from tests.sparql_support import Listener, app_client
+from tests.sparql_support import Listener, app_client, oxigraph_server
 
 CROSS = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SRX = "{http://www.w3.org/2005/sparql-results#}"
@@ -163,46 +159,11 @@ def test_load_is_refused(client: TestClient, listener: Listener) -> None:
 @pytest.fixture(scope="module")
 def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`oxigraph serve-read-only` (PyPI package oxigraph) over one triple."""
-    location = tmp_path_factory.mktemp("remote") / "store"
-    store = ox.Store(str(location))
-    store.add(
-        ox.Quad(
-            ox.NamedNode("http://remote.example/thing"),
-            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
-            ox.Literal("from the remote endpoint"),
-        )
-    )
-    store.flush()
-    del store
-    binary = Path(sys.executable).parent / "oxigraph"
-    assert binary.exists(), "install the test extras: pip install -e '.[test]' (oxigraph)"
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "serve-read-only",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/query"
-    try:
-        for _ in range(300):
-            try:
-                if httpx2.get(url, params={"query": "ASK {}"}, timeout=1.0).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("oxigraph serve-read-only did not start")
+    triple = "<http://remote.example/thing> <http://www.w3.org/2000/01/rdf-schema#label> "
+    with oxigraph_server(
+        tmp_path_factory.mktemp("remote"), triple + '"from the remote endpoint" .'
+    ) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_allow_listed_service_is_called(built_settings: Settings, oxigraph_endpoint: str) -> None:
