@@ -318,7 +318,7 @@ def test_the_home_page_says_what_the_dataset_is(
     assert 'href="./page/source/2026-02-17-us-iran-geneva-round-2"' in page
     ui_links = re.findall(r'href="\./query\?query=([^"]+)"', page)
     sparql_links = re.findall(r'href="\./sparql\?query=([^"]+)"', page)
-    assert len(ui_links) == len(sparql_links) == 12
+    assert len(ui_links) == len(sparql_links) == 15
     first = parse_qs("query=" + html.unescape(ui_links[0]))["query"][0]
     assert first.startswith("PREFIX ") and "SELECT" in first
 
