@@ -45,7 +45,11 @@ class Compiled:
     origins: dict[RdfNode, Origin] = field(default_factory=dict)
 
     def graph(self, name: URIRef) -> Graph:
-        return self.graphs.setdefault(name, Graph(identifier=name))
+        if name not in self.graphs:
+            # The store without per-context bookkeeping: adding and reading triples
+            # is faster and smaller; len() counts, so count once where it matters.
+            self.graphs[name] = Graph(store="SimpleMemory", identifier=name)
+        return self.graphs[name]
 
     def __len__(self) -> int:
         return sum(len(g) for g in self.graphs.values())
@@ -84,6 +88,8 @@ class _Compiler:
                 ns.resource(claim.type.kind, claim.id), claim.type.kind, claim
             )
         self._labels: dict[str, str] = {}
+        self._terms: dict[str, URIRef] = {}  # predicates and classes by name, made once
+        self._evidence_written: set[URIRef] = set()
 
     def run(self) -> None:
         self.out.graph(self.ns.graph("ontology")).__iadd__(self.ontology)
@@ -101,7 +107,7 @@ class _Compiler:
             iri = self.targets[entity.id].iri
             self.out.origins[iri] = (entity.path, entity.line)
             for curie in entity.kind.classes:
-                graph.add((iri, RDF.type, self._curie(curie)))
+                graph.add((iri, RDF.type, self._predicate(curie)))
             graph.add((iri, RDFS.label, Literal(entity.label, lang="en")))
             for alias in entity.aliases:
                 graph.add((iri, SKOS.altLabel, Literal(alias, lang="en")))
@@ -194,7 +200,7 @@ class _Compiler:
     ) -> None:
         iri = self.targets[claim.id].iri
         self.out.origins[iri] = (claim.path, claim.line)
-        graph.add((iri, RDF.type, self.nkg[claim.type.rdf_class]))
+        graph.add((iri, RDF.type, self._predicate(claim.type.rdf_class)))
         graph.add((iri, RDFS.label, Literal(self._label(claim.id), lang=language)))
         if note := claim.text("note"):
             graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
@@ -239,8 +245,9 @@ class _Compiler:
     def _evidence(self, graph: Graph, doc: URIRef, claim: Claim, span: Span) -> URIRef:
         nkg = self.nkg
         iri = self.ns.resource("evidence", f"{claim.document}-{span.start}-{span.end}")
-        if (iri, RDF.type, nkg.Evidence) in graph:
+        if iri in self._evidence_written:
             return iri
+        self._evidence_written.add(iri)
         self.out.origins.setdefault(iri, (claim.path, claim.line_of("evidence")))
         position, quote = URIRef(f"{iri}#position"), URIRef(f"{iri}#quote")
         short = span.exact if len(span.exact) <= 80 else span.exact[:77] + "..."
@@ -276,7 +283,7 @@ class _Compiler:
             for value in self._value(record, spec, item, language):
                 graph.add((subject, predicate, value))
                 if spec.inverse and isinstance(value, URIRef):
-                    graph.add((value, self.nkg[spec.inverse], subject))
+                    graph.add((value, self._predicate(spec.inverse), subject))
 
     def _items(self, record: Record, spec: Field, node: Node) -> list[Node]:
         if isinstance(node, Sequence):
@@ -420,7 +427,11 @@ class _Compiler:
         return self._labels[record_id]
 
     def _predicate(self, name: str) -> URIRef:
-        return self._curie(name) if ":" in name else self.nkg[name]
+        """A CURIE ("rdfs:label") or a local name of the ontology namespace, as an IRI."""
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = self._curie(name) if ":" in name else self.nkg[name]
+        return term
 
     def _curie(self, curie: str) -> URIRef:
         prefix, _, local = curie.partition(":")

@@ -82,12 +82,13 @@ def validate(
     """Validate every named graph of ``compiled``; never raises on violations.
 
     ``engine`` is the SHACL processor, with the signature of ``pyshacl.validate``."""
-    batches = list(_batches(compiled.graphs.values(), batch_triples))
-    index = _Index.of(batches)
-    total = len(compiled)
+    sizes = [(graph, len(graph)) for graph in compiled.graphs.values()]  # len() may count
+    batches = list(_batches(sizes, batch_triples))
+    index = _Index.of([batch for batch, _ in batches])
+    total = sum(size for _, size in sizes)
     done = 0
     results: list[Result] = []
-    for number, batch in enumerate(batches):
+    for number, (batch, batch_size) in enumerate(batches):
         data, home = index.data(number, batch, ontology)
         _, report_graph, _ = engine(
             data,
@@ -98,7 +99,7 @@ def validate(
             abort_on_first=False,
         )
         results.extend(_results(report_graph, home, compiled.origins))
-        done += sum(len(g) for g in batch)
+        done += batch_size
         if progress:
             progress(done, total)
     results.sort(key=lambda r: (str(r.origin or ""), r.focus, r.path, r.message))
@@ -156,17 +157,18 @@ class _Index:
         return data, home
 
 
-def _batches(graphs: Iterable[Graph], limit: int) -> Iterable[list[Graph]]:
+def _batches(sizes: Iterable[tuple[Graph, int]], limit: int) -> Iterable[tuple[list[Graph], int]]:
+    """Consecutive graphs, up to ``limit`` triples a batch (a larger graph alone)."""
     batch: list[Graph] = []
-    size = 0
-    for graph in graphs:
-        if batch and size + len(graph) > limit:
-            yield batch
-            batch, size = [], 0
+    total = 0
+    for graph, size in sizes:
+        if batch and total + size > limit:
+            yield batch, total
+            batch, total = [], 0
         batch.append(graph)
-        size += len(graph)
+        total += size
     if batch:
-        yield batch
+        yield batch, total
 
 
 def _results(
