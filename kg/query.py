@@ -13,21 +13,12 @@ import pyoxigraph as ox
 
 from kg.errors import QueryError
 from kg.namespaces import Namespaces
+from kg.rdfformats import GRAPH_WRITERS, RESULT_WRITERS
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+SOLUTION_FORMATS = RESULT_WRITERS
+GRAPH_FORMATS = {k: v for k, v in GRAPH_WRITERS.items() if k not in ("trig", "nquads")}
 
 
 def execute(store: ox.Store, text: str, ns: Namespaces) -> Result:

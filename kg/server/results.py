@@ -27,20 +27,8 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-_RESULTS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPHS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
+from kg.rdfformats import GRAPH_WRITERS, RESULT_WRITERS
+
 _WITH_PREFIXES = frozenset({"turtle", "trig", "rdfxml"})
 # Bytes that end one row and start the next, in pyoxigraph's output of each format.
 _ROW_MARK = {"json": b"},{", "xml": b"<result>", "csv": b"\r\n", "tsv": b"\n"}
@@ -113,14 +101,14 @@ def solutions(
     """A SELECT result, within the caps. ``rerun`` runs the query again for the cut."""
     sink = _BoundedSink(_ROW_MARK[name], _ROW_MARK_EXTRA[name], limits)
     try:
-        result.serialize(cast(IO[bytes], sink), _RESULTS[name])
+        result.serialize(cast(IO[bytes], sink), RESULT_WRITERS[name])
     except _Full:
         return _cut_solutions(rerun(), name, limits)
     return Written(sink.value(), None)
 
 
 def boolean(result: ox.QueryBoolean, name: str) -> Written:
-    return Written(result.serialize(format=_RESULTS[name]) or b"", None)
+    return Written(result.serialize(format=RESULT_WRITERS[name]) or b"", None)
 
 
 def graph(
@@ -142,7 +130,10 @@ def graph(
             yield triple
 
     ox.serialize(
-        within_caps(), cast(IO[bytes], sink), _GRAPHS[name], prefixes=_prefixes(name, prefixes)
+        within_caps(),
+        cast(IO[bytes], sink),
+        GRAPH_WRITERS[name],
+        prefixes=_prefixes(name, prefixes),
     )
     body = sink.value()
     if not cut:
@@ -158,7 +149,9 @@ def graph(
 def rdf(triples: Iterable[ox.Triple], name: str, prefixes: dict[str, str]) -> bytes:
     """Triples in a graph format, uncapped (for small documents such as the service
     description)."""
-    return ox.serialize(triples, None, _GRAPHS[name], prefixes=_prefixes(name, prefixes)) or b""
+    return (
+        ox.serialize(triples, None, GRAPH_WRITERS[name], prefixes=_prefixes(name, prefixes)) or b""
+    )
 
 
 def _prefixes(name: str, prefixes: dict[str, str]) -> dict[str, str] | None:
@@ -200,7 +193,7 @@ def _convert(head: bytes, rows: list[bytes], name: str) -> bytes:
         return tsv
     parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
     assert isinstance(parsed, ox.QuerySolutions)
-    return parsed.serialize(format=_RESULTS[name]) or b""
+    return parsed.serialize(format=RESULT_WRITERS[name]) or b""
 
 
 def _mark(body: bytes, name: str, link: str, truncated: str) -> bytes:
