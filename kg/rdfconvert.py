@@ -37,5 +37,9 @@ def quads(graphs: Iterable[Graph]) -> Iterator[ox.Quad]:
     """Every triple of each graph as a quad in the named graph of its identifier."""
     for graph in graphs:
         name = resource(graph.identifier)
+        last: RdfNode | None = None
+        subject = name
         for s, p, o in graph:
-            yield ox.Quad(resource(s), named_node(str(p)), term(o), name)
+            if s is not last:  # a store yields a subject's triples together: convert it once
+                last, subject = s, resource(s)
+            yield ox.Quad(subject, named_node(str(p)), term(o), name)
