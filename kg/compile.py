@@ -9,8 +9,10 @@ an IRI. Every claim node cites its evidence after the W3C Web Annotation model (
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,10 +60,25 @@ class Compiled:
 def compile_seeds(seeds: Seeds, ontology: Graph, ns: Namespaces) -> Compiled:
     """Compile ``seeds``; raise SeedErrors listing every problem found."""
     compiler = _Compiler(seeds, ontology, ns)
-    compiler.run()
+    with _cycle_collection_paused():
+        compiler.run()
     if compiler.errors:
         raise SeedErrors(compiler.errors)
     return compiler.out
+
+
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """Compiling makes millions of objects that live as long as the dataset; every full
+    pass of the cyclic garbage collector would scan them all again (about 40% of the
+    compile time at 1M triples). Reference counting frees everything else as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True)
