@@ -1,0 +1,103 @@
+"""The synthetic corpus of bench/generate.py is a valid seeds folder that exercises the
+whole seed format: it compiles, every evidence quote is found in its article, the
+compiled graph satisfies the shapes, and it uses every claim type and every concept.
+(The benchmark's figures live in docs/benchmarks.md, never in tests.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.generate import CONCEPTS, generate
+from kg import pipeline
+from kg import seeds as seeds_module
+from kg.claimtypes import CLAIM_TYPES, ValueKind
+from kg.config import Settings
+from kg.progress import Steps
+from kg.seeds import Seeds
+from kg.vocabulary import ConceptIndex, load_turtle
+from kg.yamlfile import Scalar, Sequence
+from tests.conftest import ROOT, repo_settings
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus") / "seeds"
+    generate(root, negotiations=2, seed=0)
+    return root
+
+
+@pytest.fixture(scope="module")
+def seeds(corpus: Path) -> Seeds:
+    return seeds_module.load(corpus)
+
+
+def _values(seeds: Seeds, kind: ValueKind) -> list[tuple[str, str, str]]:
+    """(claim id, field key, value) of every field of ``kind`` in the corpus."""
+    found = []
+    for claim in seeds.claims():
+        for spec in (f for f in claim.type.fields if f.kind is kind):
+            node = claim.values.get(spec.key)
+            items = node.items if isinstance(node, Sequence) else [node] if node else []
+            found += [(claim.id, spec.key, i.value) for i in items if isinstance(i, Scalar)]
+    return found
+
+
+def test_a_small_corpus_passes_the_pipeline_check_in_batches(corpus: Path, tmp_path: Path) -> None:
+    """Validated in several batches: a later article's nkg:followedBy on an earlier
+    article's round once made that round a node of two batches, and every reference to
+    it a false sh:class violation."""
+    settings: Settings = repo_settings(
+        tmp_path / "var", seeds_dir=corpus, validation_batch_triples=2_000
+    )
+    checked = pipeline.check(settings, Steps(quiet=True))  # raises on any seed problem
+    assert checked.report.conforms, checked.report.text()
+    assert len(checked.compiled.graphs) == 3 + len(list((corpus / "documents").glob("*.txt")))
+
+
+def test_the_corpus_is_deterministic(corpus: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generate(again, negotiations=2, seed=0)
+    files = sorted(p.relative_to(corpus) for p in corpus.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert all((corpus / f).read_bytes() == (again / f).read_bytes() for f in files)
+
+
+def test_every_claim_type_is_used(seeds: Seeds) -> None:
+    assert {c.type.name for c in seeds.claims()} == {t.name for t in CLAIM_TYPES}
+
+
+def test_every_concept_of_the_ontology_is_used(seeds: Seeds) -> None:
+    settings = Settings()
+    index = ConceptIndex.from_graph(load_turtle(ROOT / "ontology", settings.ns), settings.ns)
+    assert set(index.by_scheme) == set(CONCEPTS), "the generator knows every concept scheme"
+    schemes = {
+        spec.key: spec.scheme
+        for t in CLAIM_TYPES
+        for spec in t.fields
+        if spec.kind is ValueKind.CONCEPT
+    }
+    used = {index.find(schemes[key], value) for _, key, value in _values(seeds, ValueKind.CONCEPT)}
+    every = {c for names in index.by_scheme.values() for c in names.values()}
+    assert every <= used, sorted(map(str, every - used))
+
+
+def test_later_articles_name_claims_of_earlier_ones(seeds: Seeds) -> None:
+    document_of = {c.id: c.document for c in seeds.claims()}
+    crossing = [
+        (claim_id, key, value)
+        for claim_id, key, value in _values(seeds, ValueKind.REF)
+        if value in document_of and document_of[value] != document_of[claim_id]
+    ]
+    assert {key for _, key, _ in crossing} >= {"part of", "follows", "compared with", "in", "of"}
+
+
+def test_some_quotes_occur_more_than_once(seeds: Seeds) -> None:
+    assert any(q.occurrence for c in seeds.claims() for q in c.evidence)
+
+
+def test_deadlines_and_dates_at_several_precisions(seeds: Seeds) -> None:
+    assert any("deadline" in c.values for c in seeds.claims())
+    lengths = {len(value) for _, _, value in _values(seeds, ValueKind.DATE)}
+    assert lengths == {4, 7, 10}, "years, months and days"
