@@ -46,6 +46,9 @@ class Mapping:
 
 Node = Scalar | Sequence | Mapping
 
+# libyaml's parser when PyYAML was built with it: the same nodes and marks, ~15x faster.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
 
 def load(path: Path) -> Node:
     """Parse ``path``; a syntax error becomes a SeedError with its line and column."""
@@ -59,7 +62,7 @@ def load(path: Path) -> Node:
             "save the file as UTF-8",
         ) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.BaseLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
