@@ -275,6 +275,7 @@ def run(
     sizes: list[int], seed: int, keep: Path | None, log: Callable[[str], None]
 ) -> dict[str, Any]:
     columns: list[dict[str, Any]] = []
+    machine_facts = machine()  # the commit measured is the one at the start
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as temporary:
         scratch = keep or Path(temporary)
         scratch.mkdir(parents=True, exist_ok=True)
@@ -301,7 +302,7 @@ def run(
                 folder.mkdir(parents=True, exist_ok=True)
                 column[what] = _in_fresh_process(what, corpus, folder)
             columns.append(column)
-    return {"columns": columns, "machine": machine(), "seed": seed, "sizes": sizes}
+    return {"columns": columns, "machine": machine_facts, "seed": seed, "sizes": sizes}
 
 
 def machine() -> dict[str, str]:
