@@ -36,6 +36,9 @@ class Settings:
     validation_batch_triples: int = setting(
         200_000, "Triples per pySHACL call; larger batches use more memory, fewer calls"
     )
+    shacl_engine: str = setting(
+        "turbo", "SHACL processor: turbo (pyshacl-turbo, Rust) or pyshacl (pure Python)"
+    )
     host: str = setting("127.0.0.1", "Address `kg serve` listens on")
     port: int = setting(8000, "Port `kg serve` listens on")
     workers: int = setting(1, "Worker processes of `kg serve`")

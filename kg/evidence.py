@@ -70,7 +70,7 @@ class SourceText:
         """The span of ``quote``; ``occurrence`` (1-based) picks one of several."""
         if not quote.strip():
             raise QuoteNotFound("the quote is empty: copy a passage of the document")
-        starts = [m.start() for m in re.finditer(re.escape(quote), self.text)]
+        starts = self._occurrences(quote)
         if not starts:
             raise QuoteNotFound(self._near_miss(quote))
         if occurrence is None:
@@ -84,6 +84,14 @@ class SourceText:
             )
         start = starts[occurrence - 1]
         return self.span(start, start + len(quote))
+
+    def _occurrences(self, quote: str) -> list[int]:
+        """Where ``quote`` starts, each occurrence not overlapping the one before."""
+        starts, at = [], self.text.find(quote)
+        while at >= 0:
+            starts.append(at)
+            at = self.text.find(quote, at + len(quote))
+        return starts
 
     def span(self, start: int, end: int) -> Span:
         text = self.text

@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,39 +72,67 @@ def build_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def publish(
-    compiled: Compiled, report: Report, shapes: Graph, settings: Settings, inputs: str
-) -> Release:
-    """Write ``compiled`` as a new release and make it current. Call under build_lock."""
+@dataclass
+class Building:
+    """A release being written under ``releases/.building-<id>``: not yet visible."""
+
+    path: Path
+    release_id: str
+    created: dt.datetime
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def prepare(compiled: Compiled, shapes: Graph, settings: Settings) -> Building:
+    """Write the store, the dumps and the VoID of ``compiled`` into a new, invisible
+    release folder. Call under build_lock; validation may run meanwhile."""
     ns = settings.ns
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     release_id = _new_id(settings, created)
     for stale in settings.releases_dir.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed build
-    building = settings.releases_dir / f".building-{release_id}"
+    building = Building(settings.releases_dir / f".building-{release_id}", release_id, created)
     try:
-        building.mkdir(parents=True)
-        store = ox.Store(str(building / "store"))
+        building.path.mkdir(parents=True)
+        store = ox.Store(str(building.path / "store"))
         store.bulk_extend(quads(compiled.graphs.values()))
-        dumps = _write_dumps(store, building / "dumps", ns.prefixes(), compiled, settings)
-        _write_graph(report.graph, building / "validation-report.ttl")
-        (building / "validation-report.txt").write_text(report.text() + "\n", encoding="utf-8")
-        _write_graph(shapes, building / "shapes.ttl")
+        dumps = _write_dumps(store, building.path / "dumps", ns.prefixes(), compiled, settings)
+        _write_graph(shapes, building.path / "shapes.ttl")
         void = describe(store, ns, release_id, created, dumps)
-        _write_graph(void, building / "void.ttl")
+        _write_graph(void, building.path / "void.ttl")
         store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
         store.flush()
         store.optimize()
         del store  # closes the RocksDB store before the folder moves
-        _write_manifest(building, release_id, created, inputs, report, settings)
-        final = settings.releases_dir / release_id
-        building.rename(final)
+    except BaseException:
+        building.discard()
+        raise
+    return building
+
+
+def finish(building: Building, report: Report, settings: Settings, inputs: str) -> Release:
+    """Add the validation report and the manifest, then make the release current."""
+    folder = building.path
+    try:
+        _write_graph(report.graph, folder / "validation-report.ttl")
+        (folder / "validation-report.txt").write_text(report.text() + "\n", encoding="utf-8")
+        _write_manifest(folder, building.release_id, building.created, inputs, report, settings)
+        final = settings.releases_dir / building.release_id
+        folder.rename(final)
         _switch_current(settings, final)
     except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
+        building.discard()
         raise
     _prune(settings)
     return read(final)
+
+
+def publish(
+    compiled: Compiled, report: Report, shapes: Graph, settings: Settings, inputs: str
+) -> Release:
+    """Write ``compiled`` as a new release and make it current. Call under build_lock."""
+    return finish(prepare(compiled, shapes, settings), report, settings, inputs)
 
 
 def _new_id(settings: Settings, created: dt.datetime) -> str:

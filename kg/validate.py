@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import RDF, BNode, Graph, Literal, URIRef
@@ -26,6 +27,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node as RdfNode
 
 from kg.compile import Compiled, Origin
+from kg.errors import ConfigError
 
 Progress = Callable[[int, int], None]  # (triples validated so far, total)
 
@@ -69,6 +71,19 @@ class Report:
 
 
 Engine = Callable[..., tuple[object, Graph, object]]  # called as pyshacl.validate is
+
+
+def engine(name: str) -> Engine:
+    """The SHACL processor by name: ``turbo`` (pyshacl-turbo, a Rust engine with
+    pySHACL's interface, cross-checked against it by tests/test_shacl_engines.py) or
+    ``pyshacl``."""
+    if name == "turbo":
+        from pyshacl_turbo import validate as turbo_validate
+
+        return cast(Engine, turbo_validate)
+    if name == "pyshacl":
+        return cast(Engine, pyshacl_validate)
+    raise ConfigError(f"KG_SHACL_ENGINE={name!r}: use turbo or pyshacl")
 
 
 def validate(

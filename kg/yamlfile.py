@@ -63,15 +63,23 @@ def load(path: Path) -> Node:
         ) from exc
     try:
         root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError:
+        root = _compose_again(path, text)  # libyaml's messages are terser: ask PyYAML's
+    if root is None:
+        raise SeedError(path, 1, "is empty", "write the file's content (see docs/annotations.md)")
+    return _convert(path, root)
+
+
+def _compose_again(path: Path, text: str) -> yaml.Node | None:
+    """Parse invalid YAML with the pure-Python parser, for its error and its wording."""
+    try:
+        return yaml.compose(text, Loader=yaml.BaseLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = mark.column + 1 if mark else None
         problem = f"is not valid YAML: {exc.problem or exc.context}"
         raise SeedError(path, line, problem, _yaml_hint(exc), column=column) from exc
-    if root is None:
-        raise SeedError(path, 1, "is empty", "write the file's content (see docs/annotations.md)")
-    return _convert(path, root)
 
 
 def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:

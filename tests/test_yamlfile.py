@@ -49,3 +49,12 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     path.write_text("# nothing\n")
     with pytest.raises(SeedError, match="is empty"):
         yamlfile.load(path)
+
+
+def test_a_tab_gets_the_hint_about_spaces(tmp_path: Path) -> None:
+    path = tmp_path / "tab.yaml"
+    path.write_text("claims:\n\t- id: a\n")
+    with pytest.raises(SeedError) as error:
+        yamlfile.load(path)
+    assert error.value.line == 2
+    assert "spaces, not tabs" in error.value.fix
