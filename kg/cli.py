@@ -222,6 +222,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=settings.port,
         workers=settings.workers,
         log_level="info",
+        access_log=settings.access_log,
         proxy_headers=True,
         forwarded_allow_ips="*",
     )
@@ -263,13 +264,19 @@ def _counts(settings: Settings) -> dict[str, object]:
     }
 
 
+SUMMARY_ITEMS = 12  # per line of the summary; `kg stats --json` lists them all
+
+
 def _print_counts(settings: Settings, counts: dict[str, object] | None = None) -> None:
     counts = counts or _counts(settings)
     print(f"  {counts['triples']:,} triples (union of all graphs), {counts['subjects']:,} subjects")
     for section in ("graphs", "classes"):
         values = counts[section]
         assert isinstance(values, dict)
-        print(f"  {section}: " + ", ".join(f"{k} {v:,}" for k, v in values.items()))
+        shown = [f"{k} {v:,}" for k, v in list(values.items())[:SUMMARY_ITEMS]]
+        if len(values) > SUMMARY_ITEMS:
+            shown.append(f"and {len(values) - SUMMARY_ITEMS:,} more (kg stats --json)")
+        print(f"  {len(values):,} {section}: " + ", ".join(shown))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ DUMP_FORMATS: tuple[tuple[str, ox.RdfFormat, str, str, bool], ...] = (
     (f"{DUMP_NAME}.trig", ox.RdfFormat.TRIG, "application/trig",
      "The dataset with its named graphs (one per source document), TriG", True),
 )  # fmt: skip
+DATASET_DUMP = f"{DUMP_NAME}.nq"
+UNION_DUMP = f"{DUMP_NAME}.nt"
 
 
 def inputs_digest(settings: Settings) -> str:
@@ -95,12 +97,19 @@ def prepare(compiled: Compiled, shapes: Graph, settings: Settings) -> Building:
     building = Building(settings.releases_dir / f".building-{release_id}", release_id, created)
     try:
         building.path.mkdir(parents=True)
-        store = ox.Store(str(building.path / "store"))
-        store.bulk_extend(quads(compiled.graphs.values()))
-        dumps = _write_dumps(store, building.path / "dumps", ns.prefixes(), compiled, settings)
+        # The statements go into memory once; the dumps and the VoID read them from
+        # there, in Rust, without the GIL (validation runs in another thread). The
+        # on-disk store is then bulk-loaded from the N-Quads dump: what is served is
+        # what can be downloaded.
+        memory = ox.Store()
+        memory.bulk_extend(quads(compiled.graphs.values()))
+        dumps = _write_dumps(memory, building.path / "dumps", ns.prefixes(), compiled, settings)
         _write_graph(shapes, building.path / "shapes.ttl")
-        void = describe(store, ns, release_id, created, dumps)
+        void = describe(memory, ns, release_id, created, dumps)
         _write_graph(void, building.path / "void.ttl")
+        del memory
+        store = ox.Store(str(building.path / "store"))
+        store.bulk_load(path=building.path / "dumps" / DATASET_DUMP, format=ox.RdfFormat.N_QUADS)
         store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
         store.flush()
         store.optimize()
@@ -147,18 +156,22 @@ def _new_id(settings: Settings, created: dt.datetime) -> str:
 def _write_dumps(
     store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled, settings: Settings
 ) -> list[Dump]:
+    """Every dump of DUMP_FORMATS, from ``store`` (an in-memory one: fast to read)."""
     folder.mkdir()
-    # Reading the store is the slow part (every term is looked up on disk): read it once
-    # for the dataset, into N-Quads, and once for the union, into N-Triples; every other
-    # format re-serialises one of these files, statement for statement in the same order.
-    plain = {True: ox.RdfFormat.N_QUADS, False: ox.RdfFormat.N_TRIPLES}
-    sources = {g: folder / n for n, f, _, _, g in DUMP_FORMATS if f == plain[g]}
-    store.dump(sources[True], format=plain[True])
-    ox.serialize(union_triples(store), sources[False], format=plain[False])
+    union_file = folder / UNION_DUMP
+    union_triples(store).serialize(union_file, format=ox.RdfFormat.N_TRIPLES)
+    union = ox.Store()  # the merged graph, each triple once, as the default graph
+    union.bulk_load(path=union_file, format=ox.RdfFormat.N_TRIPLES)
     for name, rdf_format, _, _, with_graphs in DUMP_FORMATS:
-        if rdf_format != plain[with_graphs]:
-            statements = ox.parse(path=sources[with_graphs], format=plain[with_graphs])
-            ox.serialize(statements, folder / name, format=rdf_format, prefixes=prefixes)
+        if name == UNION_DUMP:
+            continue
+        if with_graphs:
+            store.dump(folder / name, format=rdf_format, prefixes=prefixes)
+        else:
+            union.dump(
+                folder / name, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes
+            )
+    del union
     links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
     if links is not None:
         ox.serialize(

@@ -124,3 +124,36 @@ def test_a_bad_setting_is_refused(
     monkeypatch.setenv("KG_BASE_IRI", "http://localhost:8000/")
     assert main(["stats"]) == 2
     assert "KG_BASE_IRI" in capsys.readouterr().err
+
+
+def test_the_summary_of_a_large_release_stays_short(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A build of 847 documents once printed all 850 graphs on one line."""
+    from kg.cli import SUMMARY_ITEMS, _print_counts
+
+    graphs = {f"graph:doc-{n}": n for n in range(40)}
+    counts = {"triples": 10, "subjects": 2, "graphs": graphs, "classes": {"nkg:Round": 1}}
+    _print_counts(built_settings, counts)
+    out = capsys.readouterr().out
+    assert f"graph:doc-{SUMMARY_ITEMS - 1} " in out
+    assert f"graph:doc-{SUMMARY_ITEMS} " not in out
+    assert "40 graphs: graph:doc-0 0, " in out
+    assert f"and {40 - SUMMARY_ITEMS} more (kg stats --json)" in out
+    assert "1 classes: nkg:Round 1\n" in out
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"), [("true", True), ("ON", True), ("0", False), ("no", False)]
+)
+def test_a_boolean_setting_reads_the_usual_words(raw: str, value: bool) -> None:
+    assert Settings.from_env({"KG_ACCESS_LOG": raw}).access_log is value
+    again = Settings.from_env(Settings(access_log=value).to_env())  # as workers read it
+    assert again.access_log is value
+
+
+def test_a_boolean_setting_refuses_other_words() -> None:
+    from kg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="KG_ACCESS_LOG='maybe' is not true or false"):
+        Settings.from_env({"KG_ACCESS_LOG": "maybe"})
