@@ -640,6 +640,9 @@ def report(result: dict[str, Any]) -> str:
                     if cell is None:
                         cells.append("–")
                         continue
+                    if not cell["throughput"]:
+                        cells.append(f"no answer in {result['seconds']:g} s")
+                        continue
                     text = f"{_rate(cell['throughput'])}/s"
                     if reference and name != REFERENCE and reference["throughput"]:
                         text += f" (**{cell['throughput'] / reference['throughput']:.2f}×**)"
