@@ -220,7 +220,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=settings.workers,
+        workers=settings.workers or os.cpu_count() or 1,
         log_level="info",
         access_log=settings.access_log,
         proxy_headers=True,

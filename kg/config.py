@@ -34,14 +34,14 @@ class Settings:
     data_dir: Path = setting(Path("var"), "Where releases go; 'current' points to the live one")
     keep_releases: int = setting(3, "Releases kept on disk, the current one included")
     validation_batch_triples: int = setting(
-        200_000, "Triples per pySHACL call; larger batches use more memory, fewer calls"
+        200_000, "Triples per SHACL engine call; larger batches use more memory, fewer calls"
     )
     shacl_engine: str = setting(
         "turbo", "SHACL processor: turbo (pyshacl-turbo, Rust) or pyshacl (pure Python)"
     )
     host: str = setting("127.0.0.1", "Address `kg serve` listens on")
     port: int = setting(8000, "Port `kg serve` listens on")
-    workers: int = setting(1, "Worker processes of `kg serve`")
+    workers: int = setting(0, "HTTP worker processes of `kg serve`; 0: one per CPU")
     access_log: bool = setting(
         False, "Log every request of `kg serve` (true/false); costs up to 40% of throughput"
     )
@@ -74,7 +74,6 @@ class Settings:
             raise ConfigError("KG_BASE_IRI must be a public, permanent IRI, not a local address")
         for name in (
             "keep_releases",
-            "workers",
             "port",
             "validation_batch_triples",
             "max_query_bytes",
@@ -83,6 +82,8 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")
+        if self.workers < 0 or self.query_workers < 0:
+            raise ConfigError("KG_WORKERS and KG_QUERY_WORKERS must be 0 (one per CPU) or more")
         if self.query_timeout <= 0 or self.http_timeout <= 0:
             raise ConfigError("KG_QUERY_TIMEOUT and KG_HTTP_TIMEOUT must be positive seconds")
 

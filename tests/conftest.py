@@ -34,6 +34,7 @@ def repo_settings(data_dir: Path, **changes: object) -> Settings:
         shapes_dir=ROOT / "shapes",
         queries_dir=ROOT / "queries",
         data_dir=data_dir,
+        workers=1,  # one server process: tests that signal it reach the one that serves
     ).with_(**changes)
 
 

@@ -97,3 +97,17 @@ def test_the_target_table_says_no_when_a_ratio_misses() -> None:
 def test_an_unmeasured_target_is_said_so(tmp_path: Path) -> None:
     table = targets({"concurrency": [1], "results": {}})
     assert "not measured" in table
+
+
+def test_a_server_that_answered_nothing_counts_one_request_per_its_time_alone() -> None:
+    result: dict[str, Any] = {
+        "concurrency": [1],
+        "results": {
+            "kg serve, cache off": {"cells": {"aggregate|cold|1": _cell(2)}},
+            "rdflib-endpoint": {
+                "cells": {"aggregate|cold|1": _cell(0)},
+                "single_s": {"aggregate": 40.0},
+            },
+        },
+    }
+    assert "| 80.00× | yes |" in targets(result)
