@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,20 +78,21 @@ def rss_bytes() -> int:
 
 
 class PeakSampler:
-    """Samples this process's RSS in a thread; ``peak`` is the highest since ``reset``."""
+    """Samples a memory figure in a thread (by default this process's RSS); ``peak`` is
+    the highest since ``reset``, ``first`` the one at the start."""
 
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.peak = rss_bytes()
+    def __init__(self, interval: float = 0.005, measure: Callable[[], int] = rss_bytes) -> None:
+        self.interval, self.measure = interval, measure
+        self.peak = self.first = measure()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, rss_bytes())
+            self.peak = max(self.peak, self.measure())
 
     def reset(self) -> None:
-        self.peak = rss_bytes()
+        self.peak = self.measure()
 
     def __enter__(self) -> PeakSampler:
         self._thread.start()
@@ -307,6 +309,7 @@ def run(
             corpora.append((f"~{_short(size)} triples", corpus, count))
         for label, corpus, negotiations in corpora:
             work = scratch / f"work-{corpus.name}"
+            shutil.rmtree(work, ignore_errors=True)  # a kept folder from an earlier run
             column: dict[str, Any] = {"label": label, "negotiations": negotiations}
             for what in ("phases", "build"):
                 log(f"{label}: {what} (fresh process)")

@@ -44,7 +44,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -55,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.build_bench import machine, negotiations_for, write
+from bench.build_bench import PeakSampler, machine, negotiations_for, write
 from bench.generate import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -390,26 +389,6 @@ def pss_bytes(root: int) -> int:
     return total
 
 
-class MemorySampler:
-    def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.pid, self.interval = pid, interval
-        self.peak = self.idle = pss_bytes(pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.peak = max(self.peak, pss_bytes(self.pid))
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 # --- load: wrk --------------------------------------------------------------------------
 
 WRK_SCRIPT = """\
@@ -587,11 +566,12 @@ class Session:
         started = time.monotonic()
         self._start()
         self.startup_s = time.monotonic() - started
-        self.idle = self.memory.idle
+        self.idle = self.memory.first
 
     def _start(self) -> None:
         process = self._stack.enter_context(running(self.server))
-        self.memory = self._stack.enter_context(MemorySampler(process.pid))
+        sampler = PeakSampler(0.2, lambda: pss_bytes(process.pid))
+        self.memory = self._stack.enter_context(sampler)
 
     def settle(self, log: Any) -> None:
         """Wait until the server answers a trivial query again; restart it if that takes

@@ -3,28 +3,14 @@ access log, off unless KG_ACCESS_LOG is set."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx2
 
+from bench.serve_bench import process_tree
 from kg.config import Settings
 from tests.conftest import ServerProcess
 
 ASK = {"query": "ASK { ?s ?p ?o }"}
 JSON = {"Accept": "application/sparql-results+json"}
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def test_two_http_workers_both_serve_and_requests_are_not_logged(
@@ -36,7 +22,8 @@ def test_two_http_workers_both_serve_and_requests_are_not_logged(
             response = httpx2.get(server.url + "/sparql", params=ASK, headers=JSON, timeout=10)
             assert response.status_code == 200
             assert response.json()["boolean"] is True
-        assert len(_children(server.process.pid)) >= 2  # uvicorn's supervisor and its workers
+        # kg serve, uvicorn's supervisor of the workers, the two workers
+        assert len(process_tree(server.process.pid)) >= 3
     finally:
         output = server.stop()
     assert "GET /sparql" not in output
