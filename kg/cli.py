@@ -224,7 +224,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         log_level="info",
         access_log=settings.access_log,
         proxy_headers=True,
-        forwarded_allow_ips="*",
+        forwarded_allow_ips=settings.trusted_proxies,
     )
     return 0
 

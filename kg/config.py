@@ -42,6 +42,10 @@ class Settings:
     host: str = setting("127.0.0.1", "Address `kg serve` listens on")
     port: int = setting(8000, "Port `kg serve` listens on")
     workers: int = setting(0, "HTTP worker processes of `kg serve`; 0: one per CPU")
+    trusted_proxies: str = setting(
+        "127.0.0.1",
+        "Comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed; * for any",
+    )
     access_log: bool = setting(
         False, "Log every request of `kg serve` (true/false); costs up to 40% of throughput"
     )

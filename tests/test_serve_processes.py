@@ -36,3 +36,19 @@ def test_the_access_log_when_asked_for(built_settings: Settings) -> None:
     finally:
         output = server.stop()
     assert "GET /sparql?query=" in output
+
+
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
+    built_settings: Settings,
+) -> None:
+    """Any client could once set X-Forwarded-For and appear in the log as someone else."""
+    forwarded = {"X-Forwarded-For": "203.0.113.9", **JSON}
+    for trusted, shown in (("127.0.0.1", "203.0.113.9"), ("192.0.2.1", "127.0.0.1")):
+        server = ServerProcess(built_settings.with_(access_log=True, trusted_proxies=trusted))
+        try:
+            response = httpx2.get(server.url + "/sparql", params=ASK, headers=forwarded)
+            assert response.status_code == 200
+        finally:
+            output = server.stop()
+        line = next(x for x in output.splitlines() if "GET /sparql?query=" in x)
+        assert shown in line, (trusted, line)
