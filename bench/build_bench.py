@@ -55,7 +55,7 @@ PHASE_NAMES = {
     "validate": "validate (SHACL, pyshacl-turbo, the default)",
     "load": "load into an in-memory Oxigraph store",
     "dumps": "dumps (5 formats + checksums)",
-    "void": "VoID/DCAT description",
+    "void": "VoID/DCAT description, shapes.ttl",
     "store": "on-disk store, bulk-loaded from the N-Quads dump",
     "validate_pyshacl": "*validate with pySHACL instead*",
 }
@@ -108,16 +108,13 @@ class PeakSampler:
 
 def measure_phases(seeds_dir: Path, work: Path) -> dict[str, Any]:
     """Run the build's phases over ``seeds_dir``, each measured; in a fresh process."""
-    import pyoxigraph as ox
 
     from kg import publish
     from kg import seeds as seeds_module
     from kg.compile import compile_seeds
     from kg.config import Settings
-    from kg.rdfconvert import quads
     from kg.validate import engine, validate
     from kg.vocabulary import load_turtle
-    from kg.void import describe
 
     settings = Settings(
         seeds_dir=seeds_dir,
@@ -167,24 +164,7 @@ def measure_phases(seeds_dir: Path, work: Path) -> dict[str, Any]:
                     engine=engine("pyshacl"),
                 )
             out["pyshacl_same_results"] = _keys(other.results) == _keys(report.results)
-        folder = work / "release"
-        folder.mkdir(parents=True)
-        # The steps of kg.publish.prepare, one by one (it has no finer hooks).
-        with phase("load"):
-            memory = ox.Store()
-            memory.bulk_extend(quads(compiled.graphs.values()))
-        with phase("dumps"):
-            dumps = publish._write_dumps(
-                memory, folder / "dumps", ns.prefixes(), compiled, settings
-            )
-        with phase("void"):
-            describe(memory, ns, "bench", dt.datetime.now(dt.UTC), dumps)
-            del memory
-        with phase("store"):
-            store = ox.Store(str(folder / "store"))
-            store.bulk_load(path=folder / "dumps" / publish.DATASET_DUMP)
-            store.flush()
-            store.optimize()
+        publish.prepare(compiled, shapes, settings, phase=phase).discard()
         out["triples"] = len(compiled)
         out["graphs"] = len(compiled.graphs)
         out["documents"] = len(seeds.documents)

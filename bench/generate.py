@@ -859,25 +859,16 @@ class Negotiation:
             f"The delegation of {a.name} was led by Special Envoy {a_head.label} and included "
             f"President {president.label}'s adviser {self.a_adviser.label}."
         )
-        art.claim(
-            f"{r}-{a.id}-delegation",
-            "delegation",
-            [s.q(f"The delegation of {a.name} was led by Special Envoy {a_head.label}")],
-            label=f"Delegation of {a.name} to the {ORDINALS[k - 1]} round",
-            of=a.id,
-            at=rd.id,
-            head=a_head.id,
-        )
-        art.claim(
-            f"{r}-{a_head.id}-heads-delegation",
-            "participation",
-            [s.q(f"The delegation of {a.name} was led by Special Envoy {a_head.label}")],
-            agent=a_head.id,
-            event=rd.id,
-            roles=["head-of-delegation", "envoy"],
-            delegation=f"{r}-{a.id}-delegation",
-            on_behalf_of=a.id,
-            capacity=a.offices["envoy"],
+        _delegation(
+            art,
+            r,
+            rd.id,
+            ORDINALS[k - 1],
+            a,
+            a_head,
+            s.q(f"The delegation of {a.name} was led by Special Envoy {a_head.label}"),
+            ["head-of-delegation", "envoy"],
+            a.offices["envoy"],
         )
         art.claim(
             f"{r}-{self.a_adviser.id}-member",
@@ -908,25 +899,16 @@ class Negotiation:
             f"The delegation of {b.name} was headed by {b_head.last} and included deputy "
             f"foreign minister {self.b_deputy.label}."
         )
-        art.claim(
-            f"{r}-{b.id}-delegation",
-            "delegation",
-            [s.q(f"The delegation of {b.name} was headed by {b_head.last}")],
-            label=f"Delegation of {b.name} to the {ORDINALS[k - 1]} round",
-            of=b.id,
-            at=rd.id,
-            head=b_head.id,
-        )
-        art.claim(
-            f"{r}-{b_head.id}-heads-delegation",
-            "participation",
-            [s.q(f"The delegation of {b.name} was headed by {b_head.last}")],
-            agent=b_head.id,
-            event=rd.id,
-            roles=["head-of-delegation"],
-            delegation=f"{r}-{b.id}-delegation",
-            on_behalf_of=b.id,
-            capacity=b.offices["foreign-minister"],
+        _delegation(
+            art,
+            r,
+            rd.id,
+            ORDINALS[k - 1],
+            b,
+            b_head,
+            s.q(f"The delegation of {b.name} was headed by {b_head.last}"),
+            ["head-of-delegation"],
+            b.offices["foreign-minister"],
         )
         art.claim(
             f"{r}-{self.b_deputy.id}-member",
@@ -1255,6 +1237,42 @@ class Negotiation:
 # --- writing YAML by hand: plain where safe, single-quoted otherwise -------------------
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,'’()\-–—/]*")
+
+
+def _delegation(
+    art: Article,
+    round_key: str,
+    round_id: str,
+    ordinal: str,
+    party: State,
+    head: Person,
+    quote: Quote,
+    roles: list[str],
+    capacity: str,
+) -> None:
+    """A party's delegation to a round and its head's participation, both cited by the
+    sentence that names the head."""
+    delegation = f"{round_key}-{party.id}-delegation"
+    art.claim(
+        delegation,
+        "delegation",
+        [quote],
+        label=f"Delegation of {party.name} to the {ordinal} round",
+        of=party.id,
+        at=round_id,
+        head=head.id,
+    )
+    art.claim(
+        f"{round_key}-{head.id}-heads-delegation",
+        "participation",
+        [quote],
+        agent=head.id,
+        event=round_id,
+        roles=roles,
+        delegation=delegation,
+        on_behalf_of=party.id,
+        capacity=capacity,
+    )
 
 
 def _scalar(value: str, flow: bool = False) -> str:

@@ -14,8 +14,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,9 +86,15 @@ class Building:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def prepare(compiled: Compiled, shapes: Graph, settings: Settings) -> Building:
+def prepare(
+    compiled: Compiled,
+    shapes: Graph,
+    settings: Settings,
+    phase: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+) -> Building:
     """Write the store, the dumps and the VoID of ``compiled`` into a new, invisible
-    release folder. Call under build_lock; validation may run meanwhile."""
+    release folder. Call under build_lock; validation may run meanwhile. ``phase``
+    wraps each step (load, dumps, void, store), for bench/build_bench.py to time."""
     ns = settings.ns
     created = dt.datetime.now(dt.UTC).replace(microsecond=0)
     release_id = _new_id(settings, created)
@@ -101,18 +107,23 @@ def prepare(compiled: Compiled, shapes: Graph, settings: Settings) -> Building:
         # there, in Rust, without the GIL (validation runs in another thread). The
         # on-disk store is then bulk-loaded from the N-Quads dump: what is served is
         # what can be downloaded.
-        memory = ox.Store()
-        memory.bulk_extend(quads(compiled.graphs.values()))
-        dumps = _write_dumps(memory, building.path / "dumps", ns.prefixes(), compiled, settings)
-        _write_graph(shapes, building.path / "shapes.ttl")
-        void = describe(memory, ns, release_id, created, dumps)
-        _write_graph(void, building.path / "void.ttl")
-        del memory
-        store = ox.Store(str(building.path / "store"))
-        store.bulk_load(path=building.path / "dumps" / DATASET_DUMP, format=ox.RdfFormat.N_QUADS)
-        store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
-        store.flush()
-        store.optimize()
+        with phase("load"):
+            memory = ox.Store()
+            memory.bulk_extend(quads(compiled.graphs.values()))
+        with phase("dumps"):
+            dumps = _write_dumps(memory, building.path / "dumps", ns.prefixes(), compiled, settings)
+        with phase("void"):
+            _write_graph(shapes, building.path / "shapes.ttl")
+            void = describe(memory, ns, release_id, created, dumps)
+            _write_graph(void, building.path / "void.ttl")
+            del memory
+        with phase("store"):
+            store = ox.Store(str(building.path / "store"))
+            dataset = building.path / "dumps" / DATASET_DUMP
+            store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+            store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
+            store.flush()
+            store.optimize()
         del store  # closes the RocksDB store before the folder moves
     except BaseException:
         building.discard()
