@@ -308,8 +308,30 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
 
 CLAIM_TYPES_BY_NAME: dict[str, ClaimType] = {t.name: t for t in CLAIM_TYPES}
 
+# How a claim was made (PROV-O). A claim written by ``kg draft`` carries ``draft: RUN``,
+# the id of an extraction run listed under ``extraction runs:`` in the same file, until
+# a person reviews it; ``kg build`` refuses a file with unreviewed drafts. Review turns
+# it into ``drafted in: RUN`` and ``approved by: NAME`` (prov:wasGeneratedBy the run,
+# prov:wasAttributedTo the approver). Hand-written claims carry none of these.
+DRAFT = "draft"
+DRAFTED_IN = "drafted in"
+APPROVED_BY = "approved by"
+PROVENANCE_KEYS = (DRAFT, DRAFTED_IN, APPROVED_BY)
+
 # Fields every claim may carry besides its type's own.
-COMMON_KEYS = ("id", "type", "evidence", "note")
+COMMON_KEYS = ("id", "type", "evidence", "note", *PROVENANCE_KEYS)
+
+# The keys of one extraction run (``extraction runs:`` at the top of an annotation file),
+# each with its meaning; ``id``, ``extractor`` and ``date`` are required.
+EXTRACTION_RUNS = "extraction runs"
+RUN_KEYS: dict[str, str] = {
+    "id": "the run's id, named by the claims it drafted",
+    "extractor": "rules, or model (an OpenAI-compatible chat-completions endpoint)",
+    "model": "the model's name, as the endpoint reported it (model runs only)",
+    "prompt hash": "sha256 of the prompt and schema sent (model runs only)",
+    "date": "when it ran, as an ISO 8601 UTC date-time (2026-11-27T10:15:00Z)",
+}
+RUN_REQUIRED = ("id", "extractor", "date")
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "anonymous",
     "process", "round", "meeting", "delegation", "participation", "office-holding",
     "statement", "assessment", "outcome", "commitment", "position", "divergence",
-    "exchange", "event", "agreement", "evidence", "source",
+    "exchange", "event", "agreement", "evidence", "source", "extraction-run", "reviewer",
 )  # fmt: skip
 
 # SKOS concept schemes defined in ontology/; each becomes a SPARQL prefix too.

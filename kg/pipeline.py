@@ -16,7 +16,7 @@ from rdflib import Graph
 from kg import seeds as seeds_module
 from kg.compile import Compiled, compile_seeds
 from kg.config import Settings
-from kg.errors import ValidationFailed
+from kg.errors import SeedErrors, ValidationFailed
 from kg.link import candidates as review
 from kg.link.enrich import CACHE_FILE
 from kg.progress import Steps
@@ -55,7 +55,7 @@ def build(settings: Settings, steps: Steps) -> Release:
     """Build a new release and make it current; the previous one serves until then."""
     with build_lock(settings):
         digest = inputs_digest(settings)
-        inputs = _compile(settings, steps)
+        inputs = _compile(settings, steps, refuse_drafts=True)
         size = len(inputs.compiled)
         with (
             steps.step(f"validate {size:,} triples ({settings.shacl_engine}) and write release"),
@@ -78,12 +78,15 @@ def is_current(settings: Settings, release: Release) -> bool:
     return bool(release.manifest.get("inputs_sha256") == inputs_digest(settings))
 
 
-def _compile(settings: Settings, steps: Steps) -> Inputs:
+def _compile(settings: Settings, steps: Steps, refuse_drafts: bool = False) -> Inputs:
+    """Read and compile; a release (``refuse_drafts``) takes no unreviewed draft."""
     ns = settings.ns
     with steps.step("read seeds, ontology and shapes"):
         ontology = load_turtle(settings.ontology_dir, ns)
         shapes = load_turtle(settings.shapes_dir, ns)
         seeds = seeds_module.load(settings.seeds_dir)
+        if refuse_drafts and (drafts := seeds.drafts()):
+            raise SeedErrors(drafts)
         candidates = settings.seeds_dir / review.CANDIDATES_FILE
         if candidates.exists():  # never used, but an edit that breaks it is caught here
             review.read(candidates, {e.id for e in seeds.entities})

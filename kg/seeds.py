@@ -18,10 +18,16 @@ from pathlib import Path
 
 from kg import yamlfile
 from kg.claimtypes import (
+    APPROVED_BY,
     CLAIM_TYPES_BY_NAME,
     COMMON_KEYS,
+    DRAFT,
+    DRAFTED_IN,
     ENTITY_COMMON_KEYS,
     ENTITY_KINDS_BY_NAME,
+    EXTRACTION_RUNS,
+    RUN_KEYS,
+    RUN_REQUIRED,
     ClaimType,
     EntityKind,
 )
@@ -80,6 +86,20 @@ class Claim(Record):
     evidence: tuple[Quote, ...]
     document: str
 
+    @property
+    def run(self) -> str | None:
+        """The extraction run that drafted it, reviewed or not (None: hand-written)."""
+        return self.text(DRAFT) or self.text(DRAFTED_IN)
+
+    @property
+    def unreviewed(self) -> bool:
+        return DRAFT in self.values
+
+
+@dataclass(frozen=True)
+class Run(Record):
+    """An extraction run of ``kg draft``: which extractor, which model, when."""
+
 
 @dataclass(frozen=True)
 class Entity(Record):
@@ -98,6 +118,7 @@ class Document:
     metadata: dict[str, Scalar]
     metadata_line: int
     claims: tuple[Claim, ...]
+    runs: tuple[Run, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,20 @@ class Seeds:
     def claims(self) -> Iterable[Claim]:
         for document in self.documents:
             yield from document.claims
+
+    def drafts(self) -> list[SeedError]:
+        """One error per unreviewed draft, with the fix: ``kg build`` refuses them."""
+        return [
+            SeedError(
+                claim.path,
+                claim.line_of(DRAFT),
+                f"has the unreviewed draft {claim.id!r} ({claim.type.name})",
+                f"review it with `kg review {claim.document}` (or replace 'draft:' by "
+                f"'drafted in:' and 'approved by: <your name>'), or delete the claim",
+            )
+            for claim in self.claims()
+            if claim.unreviewed
+        ]
 
 
 def load(root: Path) -> Seeds:
@@ -292,7 +327,9 @@ def _read_document(
             )
         )
         return None
-    _check_keys(annotation_path, root, ["document", "claims"], "an annotation file", errors)
+    _check_keys(
+        annotation_path, root, ["document", EXTRACTION_RUNS, "claims"], "an annotation file", errors
+    )
     metadata_node = root.get("document")
     metadata: dict[str, Scalar] = {}
     if not isinstance(metadata_node, Mapping):
@@ -319,10 +356,12 @@ def _read_document(
                         "write a single value",
                     )
                 )
+    runs = _read_runs(annotation_path, root, errors)
     claims = []
     for item in _list_under(annotation_path, root, "claims", errors):
         claim = _read_claim(annotation_path, slug, item, errors)
         if claim is not None:
+            _check_provenance(claim, {run.id for run in runs}, errors)
             claims.append(claim)
     return Document(
         slug,
@@ -332,7 +371,67 @@ def _read_document(
         metadata,
         metadata_node.line if metadata_node else 1,
         tuple(claims),
+        tuple(runs),
     )
+
+
+def _read_runs(path: Path, root: Mapping, errors: list[SeedError]) -> list[Run]:
+    """The ``extraction runs:`` of an annotation file (none when it has no drafts)."""
+    if root.get(EXTRACTION_RUNS) is None:
+        return []
+    runs = []
+    for node in _list_under(path, root, EXTRACTION_RUNS, errors):
+        if not isinstance(node, Mapping):
+            errors.append(
+                SeedError(
+                    path, node.line, "has a run that is not a block of keys", "write id:, ..."
+                )
+            )
+            continue
+        _check_keys(path, node, list(RUN_KEYS), "an extraction run", errors)
+        _check_required(path, node, list(RUN_REQUIRED), errors)
+        run_id = _required_id(path, node, errors)
+        if run_id is not None:
+            runs.append(Run(run_id, dict(node.entries), path, node.line))
+    return runs
+
+
+def _check_provenance(claim: Claim, runs: set[str], errors: list[SeedError]) -> None:
+    """``draft:`` alone, or ``drafted in:`` with ``approved by:``; the run is in the file."""
+    path, keys = claim.path, claim.values.keys()
+    if DRAFT in keys and (DRAFTED_IN in keys or APPROVED_BY in keys):
+        errors.append(
+            SeedError(
+                path,
+                claim.line_of(DRAFT),
+                "is both a draft and reviewed",
+                f"a reviewed claim has '{DRAFTED_IN}:' and '{APPROVED_BY}:', not '{DRAFT}:'",
+            )
+        )
+    elif (DRAFTED_IN in keys) != (APPROVED_BY in keys):
+        errors.append(
+            SeedError(
+                path,
+                claim.line,
+                f"has only one of '{DRAFTED_IN}:' and '{APPROVED_BY}:'",
+                "a reviewed draft names its run and who approved it: give both",
+            )
+        )
+    for key in (DRAFT, DRAFTED_IN, APPROVED_BY):
+        if key in keys and not claim.text(key):
+            errors.append(
+                SeedError(path, claim.line_of(key), f"has an empty '{key}:'", "write one value")
+            )
+    run = claim.run
+    if run and run not in runs:
+        errors.append(
+            SeedError(
+                path,
+                claim.line_of(DRAFT if DRAFT in keys else DRAFTED_IN),
+                f"names the extraction run {run!r}, which this file does not list",
+                f"use the id of a run under '{EXTRACTION_RUNS}:' at the top of the file",
+            )
+        )
 
 
 def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) -> Claim | None:
@@ -440,6 +539,7 @@ def _check_unique_ids(
 ) -> None:
     seen: dict[str, Record] = {}
     records: list[Record] = [*entities, *(c for d in documents for c in d.claims)]
+    records += [run for document in documents for run in document.runs]
     for record in records:
         first = seen.setdefault(record.id, record)
         if first is not record:

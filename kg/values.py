@@ -105,6 +105,19 @@ def parse_duration(text: str) -> Duration:
     return Duration(years, months, days + 7 * weeks, seconds, canonical)
 
 
+def parse_date_time(text: str) -> Literal:
+    """An ISO 8601 date-time with its time zone, as an xsd:dateTime (UTC kept as Z)."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise BadValue(
+            f"{text!r} is not a date-time with a time zone: write it as 2026-11-27T10:15:00Z"
+        )
+    return Literal(text.strip(), datatype=XSD.dateTime)
+
+
 def parse_positive_integer(text: str) -> Literal:
     if not text.strip().isdigit() or int(text) < 1:
         raise BadValue(f"{text!r} is not a whole number from 1")

@@ -170,8 +170,15 @@ def test_every_property_shape_has_a_path_a_name_and_a_message(shapes: Graph) -> 
         assert any(m.language == "en" for m in messages), f"{prop}: no sh:message"
 
 
-def test_every_severity_is_the_default_violation(shapes: Graph) -> None:
-    assert set(shapes.objects(None, SH.severity)) <= {SH.Violation}
+def test_every_severity_is_the_default_violation_but_the_unreviewed_draft(
+    shapes: Graph,
+) -> None:
+    """Only an unreviewed draft is a warning: `kg validate` lists it, `kg build` refuses
+    it before validation."""
+    warned = {s for s in shapes.subjects(SH.severity, SH.Warning)}
+    unreviewed = URIRef(SHAPES_NS + "UnreviewedDraftShape")
+    assert warned == {unreviewed, *shapes.objects(unreviewed, SH.property)}
+    assert set(shapes.objects(None, SH.severity)) <= {SH.Violation, SH.Warning}
 
 
 def test_subclasses_are_targeted_only_with_the_ontology(shapes: Graph, ontology: Graph) -> None:
