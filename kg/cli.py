@@ -17,22 +17,12 @@ from pathlib import Path
 from kg import __version__, pipeline, release
 from kg.config import Settings, settings_table
 from kg.errors import KgError, QueryError
+from kg.formats import find, spellings
 from kg.progress import Steps
+from kg.publish import DUMPS, dump_name
 from kg.queries import find_query, with_prefixes
-from kg.query import GRAPH_FORMATS, SOLUTION_FORMATS, execute, write
+from kg.query import OUTPUT_FORMATS, execute, write
 from kg.void import select
-
-DUMP_SUFFIXES = {
-    "ttl": "ttl",
-    "turtle": "ttl",
-    "nt": "nt",
-    "ntriples": "nt",
-    "jsonld": "jsonld",
-    "json-ld": "jsonld",
-    "nq": "nq",
-    "nquads": "nq",
-    "trig": "trig",
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,12 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("text", nargs="?", help="the query text")
     source.add_argument("-f", "--file", type=Path, help="read the query from a file")
     source.add_argument("-e", "--example", help="a competency query by name or number")
-    query.add_argument(
-        "--format", default="table", choices=["table", *SOLUTION_FORMATS, *GRAPH_FORMATS]
-    )
+    query.add_argument("--format", default="table", choices=OUTPUT_FORMATS)
     query.add_argument("--show", action="store_true", help="print the query before its result")
     dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
-    dump.add_argument("--format", default="ttl", choices=sorted(DUMP_SUFFIXES))
+    dump.add_argument("--format", default="ttl", choices=spellings(DUMPS))
     dump.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
     link = command(
         "link",
@@ -181,8 +169,9 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
 
 def _dump(settings: Settings, args: argparse.Namespace) -> int:
     current = release.current(settings)
-    suffix = DUMP_SUFFIXES[args.format]
-    path = current.dumps_dir / f"negotiations-kg.{suffix}"
+    syntax = find(args.format, DUMPS)
+    assert syntax is not None  # argparse checked the choice
+    path = current.dumps_dir / dump_name(syntax)
     if args.output:
         shutil.copyfile(path, args.output)
         print(f"wrote {args.output} ({path.stat().st_size:,} bytes)", file=sys.stderr)

@@ -26,28 +26,32 @@ from kg import __version__
 from kg.compile import Compiled
 from kg.config import Settings
 from kg.errors import ReleaseError
+from kg.formats import GRAPHS, RdfSyntax, by_suffix, named
 from kg.rdfconvert import quads
 from kg.release import MANIFEST, Release, read
 from kg.validate import Report
 from kg.void import Dump, describe
 
 DUMP_NAME = "negotiations-kg"
+# The dumps of a release: the merged graph in each syntax of one graph, the dataset
+# with its named graphs in each syntax that keeps them.
+DUMPS: tuple[RdfSyntax, ...] = tuple(
+    named(n, GRAPHS) for n in ("turtle", "ntriples", "jsonld", "nquads", "trig")
+)
 
-# (file name, pyoxigraph format, media type, what it holds, whole dataset with graphs?)
-DUMP_FORMATS: tuple[tuple[str, ox.RdfFormat, str, str, bool], ...] = (
-    (f"{DUMP_NAME}.ttl", ox.RdfFormat.TURTLE, "text/turtle",
-     "All graphs merged, Turtle", False),
-    (f"{DUMP_NAME}.nt", ox.RdfFormat.N_TRIPLES, "application/n-triples",
-     "All graphs merged, N-Triples", False),
-    (f"{DUMP_NAME}.jsonld", ox.RdfFormat.JSON_LD, "application/ld+json",
-     "All graphs merged, JSON-LD", False),
-    (f"{DUMP_NAME}.nq", ox.RdfFormat.N_QUADS, "application/n-quads",
-     "The dataset with its named graphs (one per source document), N-Quads", True),
-    (f"{DUMP_NAME}.trig", ox.RdfFormat.TRIG, "application/trig",
-     "The dataset with its named graphs (one per source document), TriG", True),
-)  # fmt: skip
-DATASET_DUMP = f"{DUMP_NAME}.nq"
-UNION_DUMP = f"{DUMP_NAME}.nt"
+
+def dump_name(syntax: RdfSyntax) -> str:
+    return f"{DUMP_NAME}.{syntax.suffix}"
+
+
+def dump_description(syntax: RdfSyntax) -> str:
+    if syntax.named_graphs:
+        return f"The dataset with its named graphs (one per source document), {syntax.label}"
+    return f"All graphs merged, {syntax.label}"
+
+
+DATASET, UNION = named("nquads", GRAPHS), named("ntriples", GRAPHS)  # the store loads the first
+DATASET_DUMP, UNION_DUMP = dump_name(DATASET), dump_name(UNION)
 
 
 def inputs_digest(settings: Settings) -> str:
@@ -120,7 +124,7 @@ def prepare(
         with phase("store"):
             store = ox.Store(str(building.path / "store"))
             dataset = building.path / "dumps" / DATASET_DUMP
-            store.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(path=dataset, format=DATASET.engine)
             store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
             store.flush()
             store.optimize()
@@ -167,20 +171,21 @@ def _new_id(settings: Settings, created: dt.datetime) -> str:
 def _write_dumps(
     store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled, settings: Settings
 ) -> list[Dump]:
-    """Every dump of DUMP_FORMATS, from ``store`` (an in-memory one: fast to read)."""
+    """Every dump of DUMPS, from ``store`` (an in-memory one: fast to read)."""
     folder.mkdir()
     union_file = folder / UNION_DUMP
-    union_triples(store).serialize(union_file, format=ox.RdfFormat.N_TRIPLES)
+    union_triples(store).serialize(union_file, format=UNION.engine)
     union = ox.Store()  # the merged graph, each triple once, as the default graph
-    union.bulk_load(path=union_file, format=ox.RdfFormat.N_TRIPLES)
-    for name, rdf_format, _, _, with_graphs in DUMP_FORMATS:
+    union.bulk_load(path=union_file, format=UNION.engine)
+    for syntax in DUMPS:
+        name = dump_name(syntax)
         if name == UNION_DUMP:
             continue
-        if with_graphs:
-            store.dump(folder / name, format=rdf_format, prefixes=prefixes)
+        if syntax.named_graphs:
+            store.dump(folder / name, format=syntax.engine, prefixes=prefixes)
         else:
             union.dump(
-                folder / name, format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes
+                folder / name, format=syntax.engine, from_graph=ox.DefaultGraph(), prefixes=prefixes
             )
     del union
     links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
@@ -195,12 +200,12 @@ def _write_dumps(
             }
             | prefixes,
         )
-    media = {name: (media_type, text) for name, _, media_type, text, _ in DUMP_FORMATS}
-    media["wikidata-links.ttl"] = ("text/turtle", "owl:sameAs links to Wikidata, Turtle")
+    described = {dump_name(s): dump_description(s) for s in DUMPS}
+    described["wikidata-links.ttl"] = "owl:sameAs links to Wikidata, Turtle"
     dumps = []
     for path in sorted(folder.iterdir()):
-        media_type, description = media[path.name]
-        dumps.append(Dump(path.name, media_type, *_checksum(path), description))
+        media_type = _media_type(path)
+        dumps.append(Dump(path.name, media_type, *_checksum(path), described[path.name]))
     return dumps
 
 
@@ -238,7 +243,6 @@ def _write_manifest(
     report: Report,
     settings: Settings,
 ) -> None:
-    media_types = {name: media for name, _, media, _, _ in DUMP_FORMATS}
     files: dict[str, dict[str, object]] = {}
     for path in sorted(
         p for p in folder.rglob("*") if p.is_file() and "store" not in p.relative_to(folder).parts
@@ -248,7 +252,7 @@ def _write_manifest(
         files[relative] = {
             "size": size,
             "sha256": sha256,
-            "media_type": media_types.get(path.name, _media_type(path)),
+            "media_type": _media_type(path),
         }
     manifest = {
         "release": release_id,
@@ -265,8 +269,10 @@ def _write_manifest(
 
 
 def _media_type(path: Path) -> str:
+    syntax = by_suffix(path.suffix.removeprefix("."), GRAPHS)
+    if syntax is not None:
+        return syntax.media_type
     return {
-        ".ttl": "text/turtle",
         ".txt": "text/plain; charset=utf-8",
         ".json": "application/json",
     }.get(path.suffix, "application/octet-stream")

@@ -12,13 +12,13 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from kg.errors import QueryError
+from kg.formats import GRAPHS, RESULTS, find
 from kg.namespaces import Namespaces
-from kg.rdfformats import GRAPH_WRITERS, RESULT_WRITERS
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
-SOLUTION_FORMATS = RESULT_WRITERS
-GRAPH_FORMATS = {k: v for k, v in GRAPH_WRITERS.items() if k not in ("trig", "nquads")}
+TABLE = "table"
+OUTPUT_FORMATS = [TABLE, *(s.name for s in RESULTS + GRAPHS)]  # `kg query --format`
 
 
 def execute(store: ox.Store, text: str, ns: Namespaces) -> Result:
@@ -32,23 +32,23 @@ def execute(store: ox.Store, text: str, ns: Namespaces) -> Result:
 
 
 def write(result: Result, output_format: str, out: BinaryIO, ns: Namespaces) -> None:
-    """Write ``result`` as ``output_format`` (table, json, xml, csv, tsv; for CONSTRUCT
-    and DESCRIBE: table, turtle, ntriples, jsonld, rdfxml)."""
+    """Write ``result`` as ``output_format``: ``table``, or a name of :mod:`kg.formats`
+    (a results syntax for SELECT and ASK, an RDF syntax for CONSTRUCT and DESCRIBE)."""
     if isinstance(result, ox.QueryTriples):
-        if output_format == "table":
-            output_format = "turtle"
-        if output_format not in GRAPH_FORMATS:
-            raise QueryError(f"a graph result is written as one of {', '.join(GRAPH_FORMATS)}")
-        ox.serialize(result, out, format=GRAPH_FORMATS[output_format], prefixes=ns.prefixes())
+        syntax = find("turtle" if output_format == TABLE else output_format, GRAPHS)
+        if syntax is None:
+            names = ", ".join(s.name for s in GRAPHS)
+            raise QueryError(f"a graph result is written as one of {names}")
+        ox.serialize(result, out, format=syntax.engine, prefixes=ns.prefixes())
         return
-    if output_format == "table":
+    if output_format == TABLE:
         out.write(table(result, ns).encode())
         return
-    if output_format not in SOLUTION_FORMATS:
-        raise QueryError(
-            f"a SELECT or ASK result is written as one of table, {', '.join(SOLUTION_FORMATS)}"
-        )
-    result.serialize(out, SOLUTION_FORMATS[output_format])
+    found = find(output_format, RESULTS)
+    if found is None:
+        names = ", ".join(s.name for s in RESULTS)
+        raise QueryError(f"a SELECT or ASK result is written as one of {TABLE}, {names}")
+    result.serialize(out, found.engine)
 
 
 def table(result: ox.QuerySolutions | ox.QueryBoolean, ns: Namespaces) -> str:

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from kg import __version__
+from kg.formats import GRAPHS
 from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
 
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -150,9 +151,7 @@ def _distribution(
     url = URIRef(f"{ns.base}dumps/{dump.name}")
     distribution = URIRef(f"{ns.base}release/{release_id}/{dump.name}")
     graph.add((release, DCAT.distribution, distribution))
-    if dump.media_type.startswith(
-        ("text/turtle", "application/n-", "application/ld+json", "application/trig")
-    ):
+    if any(syntax.media_type == dump.media_type for syntax in GRAPHS):
         graph.add((release, VOID.dataDump, url))
     graph.add((distribution, RDF.type, DCAT.Distribution))
     graph.add((distribution, DCTERMS.title, Literal(dump.description, lang="en")))

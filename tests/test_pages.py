@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from kg.config import Settings
 from kg.namespaces import DEFAULT_BASE_IRI
-from kg.server.terms import lexical
+from kg.server.pages.terms import lexical
 
 BASE = DEFAULT_BASE_IRI
 IRAN = f"{BASE}id/state/iran"

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from kg import pipeline
 from kg.config import Settings
 from kg.progress import Steps
-from kg.server.terms import lexical
+from kg.server.pages.terms import lexical
 from tests.conftest import ROOT, repo_settings
 
 BASE = "https://example.org/kg/"

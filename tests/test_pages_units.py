@@ -8,15 +8,17 @@ from types import ModuleType
 
 import pytest
 
-from kg.server import locations, negotiate, quotes
-from kg.server.locations import Locations, relative
-from kg.server.negotiate import choose
-from kg.server.quotes import Span, in_sentence, segments
+from kg import formats
+from kg.server import negotiation
+from kg.server.negotiation import preferred
+from kg.server.pages import locations, quotes
+from kg.server.pages.locations import Locations, relative
+from kg.server.pages.quotes import Span, in_sentence, segments
 
 BASE = "https://w3id.org/negotiations-kg/"
 
 
-@pytest.mark.parametrize("module", [negotiate, locations, quotes])
+@pytest.mark.parametrize("module", [negotiation, formats, locations, quotes])
 def test_the_examples_in_the_docstrings_run(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module)
     assert tried > 0 and failures == 0
@@ -45,7 +47,7 @@ def test_the_examples_in_the_docstrings_run(module: ModuleType) -> None:
 def test_accept_is_read_as_rfc_9110_says(
     accept: str, offers: list[str], chosen: str | None
 ) -> None:
-    assert choose(accept, offers) == chosen
+    assert preferred(accept, offers) == chosen
 
 
 def test_iris_and_local_paths_map_both_ways() -> None:

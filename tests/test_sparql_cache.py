@@ -14,10 +14,10 @@ from starlette.routing import Route
 from kg import pipeline
 from kg.config import Settings
 from kg.progress import Steps
-from kg.server.cache import Cached, ResultCache
-from kg.server.conditional import ConditionalRequests
+from kg.server.etags import ConditionalRequests
 from kg.server.live import LiveRelease
-from kg.server.sparql import SparqlService
+from kg.server.sparql.cache import Cached, ResultCache
+from kg.server.sparql.endpoint import SparqlService
 from tests.sparql_support import app_client
 
 ROUNDS = "SELECT ?r { ?r a nkg:NegotiationRound }"

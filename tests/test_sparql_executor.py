@@ -13,9 +13,9 @@ import pytest
 
 from kg.config import Settings
 from kg.errors import QueryFailed, QueryTimeout
-from kg.server.executor import Executor
-from kg.server.results import Limits
-from kg.server.worker import Config, Job
+from kg.server.sparql.executor import Executor
+from kg.server.sparql.results import Limits
+from kg.server.sparql.worker import Config, Job
 
 LIMITS = Limits(100_000, 50_000_000, "urn:truncated")
 

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
-from kg.server.formats import GRAPH_FORMATS, RESULT_FORMATS
+from kg.formats import GRAPHS, RESULTS
 from kg.server.negotiation import choose, parse_accept
 
 SELECT = (
@@ -199,11 +199,8 @@ def test_unacceptable_accept_is_406_with_what_is_on_offer(client: TestClient) ->
 def test_parse_accept_reads_q_and_skips_junk() -> None:
     assert parse_accept("") == (("*", "*", 1.0),)
     assert parse_accept("text/csv;q=0.3;charset=utf-8, junk, a/b;q=x") == (("text", "csv", 0.3),)
-    assert (
-        choose(RESULT_FORMATS, "text/csv;q=0.3, text/tab-separated-values;q=0.4", ())
-        == RESULT_FORMATS[3]
-    )
-    assert choose(GRAPH_FORMATS, "image/png", ()) is None
+    assert choose(RESULTS, "text/csv;q=0.3, text/tab-separated-values;q=0.4", ()) == RESULTS[3]
+    assert choose(GRAPHS, "image/png", ()) is None
 
 
 def test_a_large_result_arrives_whole(client: TestClient) -> None:

@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 from kg.errors import QueryError, QueryRefused, ServiceRefused
-from kg.server.querycheck import analyse, unescape
+from kg.server.sparql.querycheck import analyse, unescape
 
 ALLOWED = "http://127.0.0.1:7878/query"
 ALLOW = frozenset({ALLOWED})
@@ -102,7 +102,7 @@ def test_refusals_say_where() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["kg.server.querycheck", "kg.server.negotiation", "kg.server.worker"]
+    "module", ["kg.server.sparql.querycheck", "kg.server.negotiation", "kg.server.sparql.worker"]
 )
 def test_docstring_examples_run(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))

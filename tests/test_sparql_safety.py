@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from kg.config import Settings
-from kg.server.sparql import SparqlService
+from kg.server.sparql.endpoint import SparqlService
 from tests.conftest import free_port
 from tests.sparql_support import Listener, app_client, oxigraph_server
 

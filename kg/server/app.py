@@ -18,10 +18,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg import __version__
 from kg.config import Settings
 from kg.errors import KgError
-from kg.server import dumps, pages, sparql, ui
-from kg.server.conditional import ConditionalRequests
+from kg.server import dumps, ui
+from kg.server.etags import ConditionalRequests
 from kg.server.live import LiveRelease
-from kg.server.protocol import body_limit
+from kg.server.pages import routes as pages
+from kg.server.sparql import endpoint as sparql
+from kg.server.sparql.protocol import body_limit
 
 log = logging.getLogger("kg.server")
 

@@ -24,18 +24,12 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg import release as releases
+from kg.formats import SINGLE_GRAPH, RdfSyntax
 from kg.release import MANIFEST, Release
-from kg.server.negotiate import choose
+from kg.server.negotiation import HTML, JSON, choose
 from kg.server.transfer import Representation, send
 
-# Media types /.well-known/void offers, the first preferred.
-VOID_FORMATS: dict[str, ox.RdfFormat] = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-LISTING_FORMATS = ("text/html", "application/json")
+LISTING_FORMATS = (HTML, JSON)
 SUMS = "SHA256SUMS"
 
 
@@ -55,11 +49,13 @@ def to_listing() -> Response:
 def listing(request: Request) -> Response:
     """Every published file of the current release, with its size and SHA-256."""
     current = _release(request)
-    media_type = choose(request.headers.get("accept"), LISTING_FORMATS)
-    if media_type is None:
-        raise HTTPException(406, f"the listing is available as {', '.join(LISTING_FORMATS)}")
+    offer = choose(LISTING_FORMATS, request.headers.get("accept"))
+    if offer is None:
+        types = ", ".join(f.media_type for f in LISTING_FORMATS)
+        raise HTTPException(406, f"the listing is available as {types}")
     files = catalogue(current.path)
-    if media_type == "application/json":
+    if offer is JSON:
+        media_type = JSON.media_type
         body = json.dumps(_listing_json(current, files), indent=2).encode() + b"\n"
     else:
         body = _listing_html(current, files).encode()
@@ -82,16 +78,14 @@ def dump(request: Request, name: str) -> Response:
 def void(request: Request) -> Response:
     """The VoID/DCAT description of the current release, in the format asked for."""
     current = _release(request)
-    offers = (*VOID_FORMATS, "application/json")  # plain JSON clients get JSON-LD
-    media_type = choose(request.headers.get("accept"), offers)
-    if media_type is None:
-        raise HTTPException(406, f"VoID is available as {', '.join(VOID_FORMATS)}")
-    if media_type == "application/json":
-        media_type = "application/ld+json"
-    if media_type == "text/turtle":
+    syntax = choose(SINGLE_GRAPH, request.headers.get("accept"))
+    if syntax is None:
+        types = ", ".join(s.media_type for s in SINGLE_GRAPH)
+        raise HTTPException(406, f"VoID is available as {types}")
+    if syntax.suffix == "ttl":  # the file void.ttl itself
         rep = catalogue(current.path)["void.ttl"]
     else:
-        rep = _void_as(current.path, media_type)
+        rep = _void_as(current.path, syntax)
     return send(request, rep, vary="Accept, Accept-Encoding")
 
 
@@ -123,14 +117,14 @@ def catalogue(path: Path) -> dict[str, Representation]:
 
 
 @functools.lru_cache(maxsize=8)
-def _void_as(path: Path, media_type: str) -> Representation:
+def _void_as(path: Path, syntax: RdfSyntax) -> Representation:
     source = catalogue(path)["void.ttl"]
     with source.open() as handle:
         triples = list(ox.parse(handle, format=ox.RdfFormat.TURTLE))
     prefixes = _prefixes(path / "void.ttl")
-    body = ox.serialize(triples, format=VOID_FORMATS[media_type], prefixes=prefixes)
+    body = ox.serialize(triples, format=syntax.engine, prefixes=prefixes)
     assert body is not None
-    return Representation.of_bytes(body, media_type, source.modified)
+    return Representation.of_bytes(body, syntax.media_type, source.modified)
 
 
 def _prefixes(turtle: Path) -> dict[str, str]:

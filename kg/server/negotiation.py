@@ -1,23 +1,64 @@
-"""Content negotiation for the SPARQL endpoint: ``Accept`` with q-values (RFC 9110,
-section 12.5.1) and the ``format`` parameter that SPARQLWrapper and browsers send.
+"""Content negotiation: which representation a client asked for.
 
-SPARQL 1.1 Protocol, sections 2.1.5 and 2.1.6: the response is in a media type the
-client accepts, among those the query form allows; otherwise 406 Not Acceptable. A
-``format`` value (``json``, ``turtle``, or a media type) wins over ``Accept``.
-Ties in q go to the more specific media range, then to the server's order
-(:mod:`kg.server.formats`). Aliases (``application/json`` for SPARQL JSON results)
-count only when named, never through a wildcard.
+* ``Accept`` is read as RFC 9110, section 12.5.1 says: ``q`` weights, the most specific
+  matching range, then the server's order, so ``*/*`` (curl, most libraries) gets the
+  first offer. A range with an unreadable ``q`` is dropped; a header with no readable
+  range accepts anything, as a missing one does.
+* An offer is a syntax of :mod:`kg.formats` (or :data:`HTML`): its canonical media
+  type, and aliases (``application/json`` for SPARQL JSON results) that count only
+  when named, never through a wildcard (``text/*`` is not ``text/xml``).
+* SPARQL 1.1 Protocol, sections 2.1.5 and 2.1.6: a ``format`` parameter (a name such as
+  ``json`` or ``turtle``, a suffix, or a media type), as SPARQLWrapper and browsers send
+  it, wins over ``Accept``. Nothing acceptable on offer: 406 Not Acceptable.
+
+>>> from kg.formats import SINGLE_GRAPH
+>>> choose((HTML, *SINGLE_GRAPH), "text/turtle;q=0.9, application/ld+json").name
+'jsonld'
+>>> choose((HTML, *SINGLE_GRAPH), None) is HTML
+True
+>>> choose((HTML,), "image/png") is None
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol, TypeVar, cast
 
 from kg.errors import NotAcceptable
-from kg.server.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 MediaRange = tuple[str, str, float]  # type, subtype, q
+
+
+class Offer(Protocol):
+    """What can be offered: a :class:`kg.formats.Syntax` or a :class:`MediaType`."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def media_type(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    def selected_by(self, value: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """An offer that is no RDF or results syntax (HTML, a JSON listing)."""
+
+    name: str
+    media_type: str
+    aliases: tuple[str, ...] = ()
+
+    def selected_by(self, value: str) -> bool:
+        return value in (self.name, self.media_type) or value in self.aliases
+
+
+HTML = MediaType("html", "text/html", ("application/xhtml+xml",))
+JSON = MediaType("json", "application/json")
+Chosen = TypeVar("Chosen", bound=Offer)
 
 
 @lru_cache(maxsize=256)
@@ -68,11 +109,9 @@ def _quality(media_type: str, ranges: tuple[MediaRange, ...]) -> tuple[float, in
 
 
 def preferred(accept: str | None, offers: Sequence[str]) -> str | None:
-    """The offer the client prefers: highest q, then the most specific range, then the
-    server's order; None when it accepts none of them. A missing ``Accept`` accepts all.
+    """The media type of ``offers`` the client prefers: highest q, then the most
+    specific range, then the server's order; None when it accepts none of them.
 
-    >>> preferred("text/turtle;q=0.9, application/ld+json", ["text/turtle", "application/ld+json"])
-    'application/ld+json'
     >>> preferred("text/csv, */*", ["text/html", "text/csv"])
     'text/csv'
     """
@@ -88,36 +127,39 @@ def preferred(accept: str | None, offers: Sequence[str]) -> str | None:
 
 
 @lru_cache(maxsize=512)
-def choose(formats: tuple[Format, ...], accept: str, requested: tuple[str, ...]) -> Format | None:
-    """The format to write, or None when nothing acceptable is on offer."""
+def _choose(offers: tuple[Offer, ...], accept: str, requested: tuple[str, ...]) -> Offer | None:
     wanted = [v.strip().lower() for v in requested if v.strip()]
     if wanted:
         for value in wanted:
-            for fmt in formats:
-                if fmt.selected_by(value):
-                    return fmt
+            for offer in offers:
+                if offer.selected_by(value):
+                    return offer
         return None
     ranges = parse_accept(accept)
     best: tuple[float, int, int] = (0.0, -1, 0)
     chosen = None
-    for index, fmt in enumerate(formats):
-        for media_type in (fmt.media_type, *fmt.aliases):
+    for index, offer in enumerate(offers):
+        for media_type in (offer.media_type, *offer.aliases):
             q, specificity = _quality(media_type, ranges)
-            if media_type != fmt.media_type and specificity < 2:
+            if media_type != offer.media_type and specificity < 2:
                 continue  # an alias counts only when named: text/* is not text/xml
             key = (q, specificity, -index)
             if q > 0 and key > best:
-                best, chosen = key, fmt
+                best, chosen = key, offer
     return chosen
 
 
-def formats_for(form: str | None) -> tuple[Format, ...]:
-    return GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else RESULT_FORMATS
+def choose(
+    offers: tuple[Chosen, ...], accept: str | None, requested: tuple[str, ...] = ()
+) -> Chosen | None:
+    """The offer to answer with, or None when nothing acceptable is on offer."""
+    return cast("Chosen | None", _choose(offers, accept or "", requested))
 
 
-def refuse(form: str, accept: str, requested: tuple[str, ...]) -> NotAcceptable:
-    """The 406 for a query form, naming what the client asked for and what is on offer."""
-    offered = formats_for(form)
+def refuse(
+    what: str, offered: Sequence[Offer], accept: str | None, requested: tuple[str, ...] = ()
+) -> NotAcceptable:
+    """The 406 for ``what``, naming what the client asked for and what is on offer."""
     types = ", ".join(f.media_type for f in offered)
     names = "|".join(f.name for f in offered)
     asked = (
@@ -126,6 +168,6 @@ def refuse(form: str, accept: str, requested: tuple[str, ...]) -> NotAcceptable:
         else f"Accept: {accept or '*/*'}"
     )
     return NotAcceptable(
-        f"406 Not Acceptable: a {form} result cannot be written as asked ({asked}). "
+        f"406 Not Acceptable: {what} cannot be written as asked ({asked}). "
         f"Available: {types}; or ?format={names}"
     )

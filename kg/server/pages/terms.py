@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import STANDARD_PREFIXES, Namespaces
-from kg.server.locations import Locations
+from kg.server.pages.locations import Locations
 
 RDF = STANDARD_PREFIXES["rdf"]
 RDFS = STANDARD_PREFIXES["rdfs"]

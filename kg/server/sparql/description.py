@@ -13,24 +13,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg.config import Settings
+from kg.formats import GRAPHS, RESULTS
 from kg.namespaces import SD
-from kg.server.formats import GRAPH_FORMATS, RESULT_FORMATS
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCTERMS = "http://purl.org/dc/terms/"
-FORMATS = "http://www.w3.org/ns/formats/"
-FORMAT_IRIS = {
-    "json": "SPARQL_Results_JSON",
-    "xml": "SPARQL_Results_XML",
-    "csv": "SPARQL_Results_CSV",
-    "tsv": "SPARQL_Results_TSV",
-    "turtle": "Turtle",
-    "ntriples": "N-Triples",
-    "jsonld": "JSON-LD",
-    "rdfxml": "RDF_XML",
-    "trig": "TriG",
-    "nquads": "N-Quads",
-}
 
 
 def endpoint_iri(settings: Settings) -> str:
@@ -78,10 +65,8 @@ def describe(settings: Settings, store: ox.Store, release_id: str) -> list[ox.Tr
     ]
     if settings.allowed_services:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
-    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
-        triples.append(
-            ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + FORMAT_IRIS[fmt.name]))
-        )
+    for syntax in RESULTS + GRAPHS:
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(syntax.iri)))
     for index, graph in enumerate(sorted(store.named_graphs(), key=str)):
         node = ox.BlankNode(f"namedGraph{index}")
         triples += [

@@ -27,8 +27,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from kg.formats import RdfSyntax
 from kg.namespaces import STANDARD_PREFIXES, Namespaces
-from kg.server.negotiate import RdfSyntax
 
 MAX_INBOUND = 10_000
 
@@ -118,7 +118,7 @@ def serialize(triples: Iterable[ox.Triple], syntax: RdfSyntax, ns: Namespaces) -
     """``triples`` in ``syntax``, declaring only the prefixes they use."""
     triples = list(triples)
     prefixes = _used_prefixes(triples, ns.prefixes())
-    data = ox.serialize(triples, format=syntax.format, prefixes=prefixes)
+    data = ox.serialize(triples, format=syntax.engine, prefixes=prefixes)
     assert data is not None
     return data
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.namespaces import STANDARD_PREFIXES, VOID
-from kg.server.terms import Term, Terms, Values, lexical
+from kg.server.pages.terms import Term, Terms, Values, lexical
 
 RDF, RDFS, OWL, SKOS = (STANDARD_PREFIXES[p] for p in ("rdf", "rdfs", "owl", "skos"))
 

@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.namespaces import SCHEMA, STANDARD_PREFIXES, VOID
-from kg.server.quotes import Quote, Segment, Span, evidence_of, segments, spans_of
-from kg.server.terms import Term, Terms, Values, lexical
+from kg.server.pages.quotes import Quote, Segment, Span, evidence_of, segments, spans_of
+from kg.server.pages.terms import Term, Terms, Values, lexical
 
 RDF, RDFS, SKOS, OWL = (STANDARD_PREFIXES[p] for p in ("rdf", "rdfs", "skos", "owl"))
 DCTERMS = STANDARD_PREFIXES["dcterms"]

@@ -9,7 +9,7 @@
   content-negotiated document (HTML, or the ontology in RDF).
 * ``/`` is the home page; an unknown IRI gets a 404 page with suggestions.
 
-Paths map to IRIs under ``KG_BASE_IRI`` (see :mod:`kg.server.locations`); the request's
+Paths map to IRIs under ``KG_BASE_IRI`` (see :mod:`kg.server.pages.locations`); the request's
 host is never used. Handlers are plain ``def``: Starlette runs them in its thread pool,
 so store lookups never block the event loop.
 """
@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from itertools import islice
+from typing import cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter
@@ -26,27 +27,20 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
 from kg.config import Settings
+from kg.formats import SINGLE_GRAPH, RdfSyntax, by_suffix
 from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
-from kg.server import describe
 from kg.server.live import Snapshot
-from kg.server.locations import Locations, relative
-from kg.server.negotiate import (
-    BY_MEDIA_TYPE,
-    BY_SUFFIX,
-    HTML,
-    HTML_OFFERS,
-    RDF_OFFERS,
-    RDF_SYNTAXES,
-    RdfSyntax,
-    choose,
-)
-from kg.server.ontology_doc import ontology_doc
-from kg.server.overview import overview
-from kg.server.render import STATIC, app_path, page
-from kg.server.resource_page import resource_page
-from kg.server.terms import Terms
+from kg.server.negotiation import HTML, Offer, choose, preferred
+from kg.server.pages import documents
+from kg.server.pages.home import overview
+from kg.server.pages.locations import Locations, relative
+from kg.server.pages.ontology import ontology_doc
+from kg.server.pages.render import STATIC, app_path, page
+from kg.server.pages.resource import resource_page
+from kg.server.pages.terms import Terms
 
 VARY = {"Vary": "Accept"}
+PAGE_OR_DATA: tuple[Offer, ...] = (HTML, *SINGLE_GRAPH)
 MAX_SUGGESTIONS = 8
 
 
@@ -73,7 +67,7 @@ class Here:
         )
 
     def exists(self, iri: str | None) -> bool:
-        return iri is not None and describe.exists(self.snapshot.store, iri)
+        return iri is not None and documents.exists(self.snapshot.store, iri)
 
     def render(self, template: str, status: int = 200, **context: object) -> Response:
         return page(
@@ -89,7 +83,7 @@ class Here:
         """The RDF documents about ``iri``, one per syntax, as local paths."""
         return [
             (syntax, path)
-            for syntax in RDF_SYNTAXES
+            for syntax in SINGLE_GRAPH
             if (path := self.locations.data(iri, syntax.suffix)) is not None
         ]
 
@@ -126,14 +120,14 @@ def home(request: Request) -> Response:
 
 def ontology(request: Request) -> Response:
     here = Here.of(request)
-    choice = choose(request.headers.get("accept"), HTML_OFFERS + RDF_OFFERS)
+    choice = choose(PAGE_OR_DATA, request.headers.get("accept"))
     if choice is None:
         return _not_acceptable()
-    if choice in HTML_OFFERS:
+    if choice is HTML:
         response = _ontology_page(here)
         response.headers["Content-Location"] = "ontology.html"
     else:
-        syntax = BY_MEDIA_TYPE[choice]
+        syntax = cast(RdfSyntax, choice)
         response = _rdf(here, str(here.settings.ns.ontology), syntax)
         response.headers["Content-Location"] = f"ontology.{syntax.suffix}"
     response.headers["Vary"] = "Accept"
@@ -144,8 +138,8 @@ def ontology_in(request: Request, suffix: str) -> Response:
     here = Here.of(request)
     if suffix == "html":
         return _ontology_page(here)
-    if suffix in BY_SUFFIX:
-        return _rdf(here, str(here.settings.ns.ontology), BY_SUFFIX[suffix])
+    if (syntax := by_suffix(suffix, SINGLE_GRAPH)) is not None:
+        return _rdf(here, str(here.settings.ns.ontology), syntax)
     return _not_found(here, here.settings.base_iri + f"ontology.{suffix}")
 
 
@@ -206,19 +200,19 @@ def rdf_document(request: Request, key: str) -> Response:
     iri = here.locations.iri(key)
     if here.exists(iri):
         assert iri is not None
-        choice = choose(request.headers.get("accept"), RDF_OFFERS)
-        if choice is None:
+        syntax = choose(SINGLE_GRAPH, request.headers.get("accept"))
+        if syntax is None:
             return _not_acceptable()
-        syntax = BY_MEDIA_TYPE[choice]
         response = _rdf(here, iri, syntax)
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{key.rpartition('/')[2]}.{syntax.suffix}"
         return response
     stem, dot, suffix = key.rpartition(".")
     iri = here.locations.iri(stem) if dot else None
-    if suffix in BY_SUFFIX and here.exists(iri):
+    syntax = by_suffix(suffix, SINGLE_GRAPH)
+    if syntax is not None and here.exists(iri):
         assert iri is not None
-        return _rdf(here, iri, BY_SUFFIX[suffix])
+        return _rdf(here, iri, syntax)
     return _not_found(here, iri or f"{here.settings.base_iri}{key}")
 
 
@@ -237,15 +231,16 @@ def _dereference(here: Here, key: str) -> Response:
     RDF document itself."""
     iri = here.locations.iri(key)
     if here.exists(iri):
-        choice = choose(here.request.headers.get("accept"), HTML_OFFERS + RDF_OFFERS)
+        choice = choose(PAGE_OR_DATA, here.request.headers.get("accept"))
         if choice is None:
             return _not_acceptable()
-        return _see_other(here, f"/page/{key}" if choice in HTML_OFFERS else f"/data/{key}")
+        return _see_other(here, f"/page/{key}" if choice is HTML else f"/data/{key}")
     stem, dot, suffix = key.rpartition(".")
     stem_iri = here.locations.iri(stem) if dot else None
-    if suffix in BY_SUFFIX and here.exists(stem_iri):
+    syntax = by_suffix(suffix, SINGLE_GRAPH)
+    if syntax is not None and here.exists(stem_iri):
         assert stem_iri is not None
-        return _rdf(here, stem_iri, BY_SUFFIX[suffix])
+        return _rdf(here, stem_iri, syntax)
     return _not_found(here, iri or here.settings.base_iri + key)
 
 
@@ -255,8 +250,8 @@ def _see_other(here: Here, target: str) -> Response:
 
 
 def _rdf(here: Here, iri: str, syntax: RdfSyntax) -> Response:
-    triples = describe.document(here.snapshot.store, iri, here.settings.ns)
-    body = describe.serialize(triples, syntax, here.settings.ns)
+    triples = documents.document(here.snapshot.store, iri, here.settings.ns)
+    body = documents.serialize(triples, syntax, here.settings.ns)
     return Response(body, media_type=syntax.media_type)
 
 
@@ -268,7 +263,7 @@ def _ontology_page(here: Here) -> Response:
 
 
 def _not_acceptable() -> Response:
-    offered = ", ".join((HTML, *(s.media_type for s in RDF_SYNTAXES)))
+    offered = ", ".join(s.media_type for s in PAGE_OR_DATA)
     return PlainTextResponse(
         f"none of the media types in Accept is available here; this server offers: {offered}\n",
         status_code=406,
@@ -279,7 +274,8 @@ def _not_acceptable() -> Response:
 def _not_found(here: Here, iri: str) -> Response:
     """404, as a page with suggestions for browsers, as one line for other clients."""
     message = f"nothing is known about <{iri}> in release {here.snapshot.id}"
-    if choose(here.request.headers.get("accept"), (HTML, "text/plain")) != HTML:
+    accept = here.request.headers.get("accept")
+    if preferred(accept, (HTML.media_type, "text/plain")) != HTML.media_type:
         return PlainTextResponse(message + "\n", status_code=404)
     return here.render("not_found.html", status=404, iri=iri, suggestions=_suggestions(here, iri))
 

@@ -29,7 +29,7 @@ from kg.errors import (
     RequestTooLarge,
     UnsupportedMediaType,
 )
-from kg.server.querycheck import READ_ONLY
+from kg.server.sparql.querycheck import READ_ONLY
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"

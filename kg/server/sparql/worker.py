@@ -2,9 +2,9 @@
 
 pyoxigraph's ``Store.query`` has no time limit and a signal does not interrupt it, so
 each query runs here, in a process of its own that the server kills at the deadline
-(:mod:`kg.server.executor`). The worker opens the release store read-only, reopens it
+(:mod:`kg.server.sparql.executor`). The worker opens the release store read-only, reopens it
 when a job names another release, runs the query with the project's prefixes and base
-IRI, and writes the result with :mod:`kg.server.results`.
+IRI, and writes the result with :mod:`kg.server.sparql.results`.
 
 Protocol, over two pipes (``multiprocessing.connection`` framing): the server sends a
 pickled :class:`Config` once, the worker answers ``b"ready"``; then for each pickled
@@ -28,11 +28,11 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from kg.server import results
+from kg.server.sparql import results
 
-log = logging.getLogger("kg.server.worker")
+log = logging.getLogger("kg.server.sparql.worker")
 
-LAUNCH = "import sys; from kg.server.worker import main; sys.exit(main(sys.argv[1:]))"
+LAUNCH = "import sys; from kg.server.sparql.worker import main; sys.exit(main(sys.argv[1:]))"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.server.terms import Term, Terms
+from kg.server.pages.terms import Term, Terms
 
 _PREFIXES = """
 PREFIX nkg: <{nkg}>

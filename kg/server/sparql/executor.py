@@ -2,7 +2,7 @@
 
 pyoxigraph's ``Store.query`` has no timeout and ignores signals, but a query in a child
 process that is killed does stop. So each query goes to an idle worker
-(:mod:`kg.server.worker`); the calling thread waits for the reply until the deadline
+(:mod:`kg.server.sparql.worker`); the calling thread waits for the reply until the deadline
 (``KG_QUERY_TIMEOUT``), then kills the worker, reaps it, and raises QueryTimeout (504).
 The pool starts a replacement when the next query needs one, so the other workers go
 on answering meanwhile. When every worker is busy, a query waits for one up to the
@@ -27,9 +27,9 @@ from multiprocessing.connection import Connection
 from anyio import CapacityLimiter, to_thread
 
 from kg.errors import QueryFailed, QueryTimeout, ServerBusy
-from kg.server.worker import LAUNCH, Config, Job, Reply
+from kg.server.sparql.worker import LAUNCH, Config, Job, Reply
 
-log = logging.getLogger("kg.server.executor")
+log = logging.getLogger("kg.server.sparql.executor")
 
 START_TIMEOUT = 30.0  # seconds a new worker may take to say it is ready
 LARGE_BODY = 256 * 1024  # a body larger than this is read in a thread, off the event loop

@@ -1,11 +1,11 @@
 """The SPARQL 1.1 Protocol endpoint at ``/sparql`` (SPARQL 1.1 Protocol, section 2.1).
 
-One request goes: read the protocol request (:mod:`~kg.server.protocol`); without a
-query, answer the service description (:mod:`~kg.server.description`); look the
-request up in the result cache (:mod:`~kg.server.cache`), which answers with bytes and
-touches nothing else; check the query (:mod:`~kg.server.querycheck`); negotiate the
+One request goes: read the protocol request (:mod:`~kg.server.sparql.protocol`); without a
+query, answer the service description (:mod:`~kg.server.sparql.description`); look the
+request up in the result cache (:mod:`~kg.server.sparql.cache`), which answers with bytes and
+touches nothing else; check the query (:mod:`~kg.server.sparql.querycheck`); negotiate the
 format (:mod:`~kg.server.negotiation`); run it in a worker process within the time
-limit (:mod:`~kg.server.executor`); answer, and keep the answer in the cache.
+limit (:mod:`~kg.server.sparql.executor`); answer, and keep the answer in the cache.
 
 The handler is ``async`` and never blocks: the executor waits for the worker's
 reply with a reader on the event loop, and a cache hit is a dictionary lookup.
@@ -40,14 +40,15 @@ from kg.errors import (
     QueryRefused,
     ServiceEndpointFailed,
 )
+from kg.formats import BY_NAME, GRAPHS, RESULTS, W3C_FORMATS
 from kg.namespaces import SD
-from kg.server import description, negotiation, protocol, querycheck, results
-from kg.server.cache import Cached, ResultCache
-from kg.server.conditional import snapshot_of
-from kg.server.executor import Executor
-from kg.server.formats import BY_NAME, GRAPH_FORMATS
+from kg.server import negotiation
+from kg.server.etags import snapshot_of
 from kg.server.live import LiveRelease, Snapshot
-from kg.server.worker import Config, Job
+from kg.server.sparql import description, protocol, querycheck, results
+from kg.server.sparql.cache import Cached, ResultCache
+from kg.server.sparql.executor import Executor
+from kg.server.sparql.worker import Config, Job
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
 TRUNCATED = "KG-Result-Truncated"
@@ -104,13 +105,11 @@ class SparqlService:
     async def _run(self, snapshot: Snapshot, sparql: protocol.SparqlRequest) -> Cached:
         assert sparql.query is not None
         plan = querycheck.analyse(sparql.query, self.allowlist, self.predefined)
-        results_format = negotiation.choose(
-            negotiation.formats_for("SELECT"), sparql.accept, sparql.formats
-        )
-        graph_format = negotiation.choose(GRAPH_FORMATS, sparql.accept, sparql.formats)
+        results_format = negotiation.choose(RESULTS, sparql.accept, sparql.formats)
+        graph_format = negotiation.choose(GRAPHS, sparql.accept, sparql.formats)
         wanted = graph_format if plan.form in ("CONSTRUCT", "DESCRIBE") else results_format
         if plan.form is not None and wanted is None:
-            raise negotiation.refuse(plan.form, sparql.accept, sparql.formats)
+            raise _refuse(plan.form, sparql)
         job = Job(
             store_path=str(snapshot.release.store_path),
             query=plan.text,
@@ -125,8 +124,7 @@ class SparqlService:
         self.executed += 1
         reply, body = await self.executor.run(job, self.settings.query_timeout)
         if reply.status == 406:
-            form = "CONSTRUCT" if reply.form == "graph" else "SELECT"
-            raise negotiation.refuse(form, sparql.accept, sparql.formats)
+            raise _refuse("CONSTRUCT" if reply.form == "graph" else "SELECT", sparql)
         if reply.status != 200:
             raise _failure(reply.status, reply.message)
         headers = {"Vary": "Accept"}
@@ -139,9 +137,11 @@ class SparqlService:
     async def _description(
         self, request: Request, snapshot: Snapshot, sparql: protocol.SparqlRequest
     ) -> Response:
-        fmt = negotiation.choose(GRAPH_FORMATS, sparql.accept, sparql.formats)
+        fmt = negotiation.choose(GRAPHS, sparql.accept, sparql.formats)
         if fmt is None:
-            raise negotiation.refuse("service description", sparql.accept, sparql.formats)
+            raise negotiation.refuse(
+                "the service description", GRAPHS, sparql.accept, sparql.formats
+            )
         key = ("service-description", snapshot.id, fmt.name)
         cached = self.cache.get(key)
         if cached is None:
@@ -154,7 +154,12 @@ class SparqlService:
         return _respond(cached, head=request.method == "HEAD")
 
 
-_SD_PREFIXES = {"sd": str(SD), "dcterms": description.DCTERMS, "formats": description.FORMATS}
+def _refuse(form: str, sparql: protocol.SparqlRequest) -> KgError:
+    offered = GRAPHS if form in ("CONSTRUCT", "DESCRIBE") else RESULTS
+    return negotiation.refuse(f"a {form} result", offered, sparql.accept, sparql.formats)
+
+
+_SD_PREFIXES = {"sd": str(SD), "dcterms": description.DCTERMS, "formats": W3C_FORMATS}
 
 
 _FAILURES: dict[int, type[KgError]] = {

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from kg.namespaces import STANDARD_PREFIXES, VOID
 from kg.queries import load_queries, with_prefixes
 from kg.release import Release
-from kg.server.terms import Term, Terms, lexical
+from kg.server.pages.terms import Term, Terms, lexical
 
 DCTERMS = STANDARD_PREFIXES["dcterms"]
 STATISTICS = (

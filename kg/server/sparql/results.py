@@ -27,9 +27,8 @@ from typing import IO, cast
 
 import pyoxigraph as ox
 
-from kg.rdfformats import GRAPH_WRITERS, RESULT_WRITERS
+from kg.formats import GRAPHS, RESULTS, named
 
-_WITH_PREFIXES = frozenset({"turtle", "trig", "rdfxml"})
 # Bytes that end one row and start the next, in pyoxigraph's output of each format.
 _ROW_MARK = {"json": b"},{", "xml": b"<result>", "csv": b"\r\n", "tsv": b"\n"}
 _ROW_MARK_EXTRA = {"json": 1, "xml": 0, "csv": -1, "tsv": -1}  # marks -> rows
@@ -101,14 +100,14 @@ def solutions(
     """A SELECT result, within the caps. ``rerun`` runs the query again for the cut."""
     sink = _BoundedSink(_ROW_MARK[name], _ROW_MARK_EXTRA[name], limits)
     try:
-        result.serialize(cast(IO[bytes], sink), RESULT_WRITERS[name])
+        result.serialize(cast(IO[bytes], sink), named(name, RESULTS).engine)
     except _Full:
         return _cut_solutions(rerun(), name, limits)
     return Written(sink.value(), None)
 
 
 def boolean(result: ox.QueryBoolean, name: str) -> Written:
-    return Written(result.serialize(format=RESULT_WRITERS[name]) or b"", None)
+    return Written(result.serialize(format=named(name, RESULTS).engine) or b"", None)
 
 
 def graph(
@@ -132,7 +131,7 @@ def graph(
     ox.serialize(
         within_caps(),
         cast(IO[bytes], sink),
-        GRAPH_WRITERS[name],
+        named(name, GRAPHS).engine,
         prefixes=_prefixes(name, prefixes),
     )
     body = sink.value()
@@ -150,12 +149,13 @@ def rdf(triples: Iterable[ox.Triple], name: str, prefixes: dict[str, str]) -> by
     """Triples in a graph format, uncapped (for small documents such as the service
     description)."""
     return (
-        ox.serialize(triples, None, GRAPH_WRITERS[name], prefixes=_prefixes(name, prefixes)) or b""
+        ox.serialize(triples, None, named(name, GRAPHS).engine, prefixes=_prefixes(name, prefixes))
+        or b""
     )
 
 
 def _prefixes(name: str, prefixes: dict[str, str]) -> dict[str, str] | None:
-    return prefixes if name in _WITH_PREFIXES else None
+    return prefixes if named(name, GRAPHS).prefixes else None
 
 
 def _cut_solutions(result: ox.QuerySolutions, name: str, limits: Limits) -> Written:
@@ -193,7 +193,7 @@ def _convert(head: bytes, rows: list[bytes], name: str) -> bytes:
         return tsv
     parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
     assert isinstance(parsed, ox.QuerySolutions)
-    return parsed.serialize(format=RESULT_WRITERS[name]) or b""
+    return parsed.serialize(format=named(name, RESULTS).engine) or b""
 
 
 def _mark(body: bytes, name: str, link: str, truncated: str) -> bytes:
