@@ -1,9 +1,11 @@
 """The annotation vocabulary: which claim types an annotation file may state, their
-fields, and the ontology terms each becomes.
+fields, the concept schemes their values come from, the keys of a concept declaration,
+and the ontology terms each becomes.
 
 This table is the single place that ties the YAML a person edits to the RDF the
 compiler writes. ``ontology/`` declares every class and property named here (a test
-checks it), and ``shapes/`` constrains them independently.
+checks it), and ``shapes/`` constrains them independently. docs/annotations.md is
+generated from it (kg/reference.py).
 """
 
 from __future__ import annotations
@@ -370,3 +372,43 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
 
 ENTITY_KINDS_BY_NAME: dict[str, EntityKind] = {k.name: k for k in ENTITY_KINDS}
 ENTITY_COMMON_KEYS = ("id", "kind", "label", "aliases", "wikidata", "note")
+
+
+@dataclass(frozen=True)
+class ConceptScheme:
+    """A SKOS concept scheme: the controlled values of the fields that name it."""
+
+    name: str  # IRI {base}concept/{name}; the 'scheme:' of a declaration; a SPARQL prefix
+    rdf_class: str  # local name in the ontology namespace of the class of its concepts
+    help: str
+
+
+CONCEPT_SCHEMES: tuple[ConceptScheme, ...] = (
+    ConceptScheme("role", "Role", "roles an agent plays in a negotiation event"),
+    ConceptScheme("stance", "Stance", "what a position does with an issue"),
+    ConceptScheme("issue", "Issue", "subjects under negotiation"),
+    ConceptScheme("format", "NegotiationFormat", "how the parties negotiate"),
+    ConceptScheme("channel", "Channel", "how a statement reached the public"),
+    ConceptScheme("status", "RoundStatus", "whether a round was held or is planned"),
+    ConceptScheme("relation", "ContextRelation", "how a context event relates to the talks"),
+)
+
+CONCEPT_SCHEMES_BY_NAME: dict[str, ConceptScheme] = {s.name: s for s in CONCEPT_SCHEMES}
+
+# The keys of a concept declaration (under 'concepts:' in seeds/concepts.yaml or in an
+# annotation file): key, RDF, meaning. 'id', 'scheme', 'label' and 'definition' are
+# required; 'evidence' only in an annotation file.
+CONCEPT_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("id", "the IRI's last segment", "its slug: {base}concept/{scheme}/{id}; never rename it"),
+    ("scheme", "skos:inScheme", "the scheme it belongs to (see the table of schemes)"),
+    ("label", "skos:prefLabel", "its name, as annotators will write it"),
+    ("aliases", "skos:altLabel", "other names annotators may write instead"),
+    ("definition", "skos:definition", "what it means, in a sentence of your own"),
+    ("broader", "skos:broader", "a concept of the same scheme it narrows, by slug or label"),
+    ("exact match", "skos:exactMatch", "IRIs of the same concept in other thesauri"),
+    ("close match", "skos:closeMatch", "IRIs of a near-equivalent concept in other thesauri"),
+    ("wikidata", "skos:exactMatch wd:Q…", "a Wikidata item listed in wikidata-verified.tsv"),
+    ("note", "skos:editorialNote", "a free comment"),
+    ("evidence", "prov:wasDerivedFrom", "quotes where the document introduces it (optional)"),
+)
+CONCEPT_REQUIRED_KEYS = ("id", "scheme", "label", "definition")

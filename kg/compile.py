@@ -9,6 +9,7 @@ an IRI. Every claim node cites its evidence after the W3C Web Annotation model (
 
 from __future__ import annotations
 
+import difflib
 import gc
 import hashlib
 import re
@@ -20,11 +21,12 @@ from pathlib import Path
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node as RdfNode
 
+from kg import concepts
 from kg.claimtypes import APPROVED_BY, CLAIM_TYPES, Field, ValueKind
 from kg.errors import SeedError, SeedErrors
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText, Span
 from kg.namespaces import OA, SCHEMA, WD, Namespaces
-from kg.seeds import Claim, Document, Entity, Record, Run, Seeds
+from kg.seeds import Claim, ConceptDeclaration, Document, Entity, Quote, Record, Run, Seeds
 from kg.values import (
     BadValue,
     PartialDate,
@@ -34,7 +36,7 @@ from kg.values import (
     parse_duration,
     parse_positive_integer,
 )
-from kg.vocabulary import ConceptIndex
+from kg.vocabulary import ConceptIndex, name_key
 from kg.yamlfile import Mapping, Node, Scalar, Sequence
 
 Origin = tuple[Path, int]  # the file and line a node was written at
@@ -96,6 +98,7 @@ class _Compiler:
         self.nkg = ns.nkg
         self.concepts = ConceptIndex.from_graph(ontology, ns)
         self.errors: list[SeedError] = []
+        self.declared = concepts.register(self.concepts, seeds.declared_concepts(), ns, self._error)
         self.out = Compiled()
         self.targets: dict[str, _Target] = {}
         for entity in seeds.entities:
@@ -113,8 +116,22 @@ class _Compiler:
     def run(self) -> None:
         self.out.graph(self.ns.graph("ontology")).__iadd__(self.ontology)
         self._registry()
+        shared = [d for d in self.declared if d.document is None]
+        if shared:
+            graph = self.out.graph(self.ns.graph(concepts.DECLARED_GRAPH))
+            for declaration in shared:
+                self._concept(graph, declaration, "en")
         for document in self.seeds.documents:
             self._document(document)
+
+    def _concept(self, graph: Graph, declaration: ConceptDeclaration, language: str) -> URIRef:
+        iri = self.ns.concept(declaration.scheme.name, declaration.id)
+        self.out.origins[iri] = (declaration.path, declaration.line)
+        for triple in concepts.triples(
+            declaration, self.concepts, self.ns, self.seeds.verified_qids, language, self._error
+        ):
+            graph.add(triple)
+        return iri
 
     # --- registry ----------------------------------------------------------------------
 
@@ -183,6 +200,10 @@ class _Compiler:
         for run in document.runs:
             self._run(graph, run)
         source = SourceText(document.text)
+        for declaration in self.declared:
+            if declaration.document == document.slug:
+                iri = self._concept(graph, declaration, language)
+                self._cite(graph, doc, source, declaration, iri, PROV.wasDerivedFrom)
         for claim in document.claims:
             self._claim(graph, doc, source, claim, language)
             self._provenance(graph, claim)
@@ -261,31 +282,7 @@ class _Compiler:
             if spec.key != "label":
                 self._field(graph, iri, claim, spec, language)
         cites = PROV.wasQuotedFrom if claim.type.quotation else PROV.wasDerivedFrom
-        spans = []
-        for quote in claim.evidence:
-            try:
-                span = source.locate(quote.text, quote.occurrence)
-            except QuoteNotFound as exc:
-                self._error(
-                    claim.path,
-                    quote.line,
-                    f"has an evidence quote that is not in {claim.document}.txt",
-                    exc.hint,
-                )
-                continue
-            except QuoteAmbiguous as exc:
-                self._error(
-                    claim.path,
-                    quote.line,
-                    f"has an evidence quote that occurs "
-                    f"{len(exc.starts)} times in {claim.document}.txt (at characters "
-                    f"{', '.join(map(str, exc.starts))})",
-                    "write it as '- quote: ...' "
-                    "with 'occurrence: N' to say which one, or quote more words",
-                )
-                continue
-            spans.append(span)
-            graph.add((iri, cites, self._evidence(graph, doc, claim, span)))
+        spans = self._cite(graph, doc, source, claim, iri, cites)
         words = claim.text("words")
         if claim.type.quotation and words and spans and not any(words in s.exact for s in spans):
             self._error(
@@ -295,13 +292,52 @@ class _Compiler:
                 "quote the passage that contains the words exactly, attribution included",
             )
 
-    def _evidence(self, graph: Graph, doc: URIRef, claim: Claim, span: Span) -> URIRef:
+    def _cite(
+        self,
+        graph: Graph,
+        doc: URIRef,
+        source: SourceText,
+        record: Claim | ConceptDeclaration,
+        iri: URIRef,
+        cites: URIRef,
+    ) -> list[Span]:
+        """Find each evidence quote of ``record`` in its document and link ``iri`` to
+        the evidence node of its span; return the spans found."""
+        spans = []
+        document = str(record.document)
+        for quote in record.evidence:
+            span = self._locate(source, record.path, document, quote)
+            if span is not None:
+                spans.append(span)
+                graph.add((iri, cites, self._evidence(graph, doc, record, document, span)))
+        return spans
+
+    def _locate(self, source: SourceText, path: Path, document: str, quote: Quote) -> Span | None:
+        try:
+            return source.locate(quote.text, quote.occurrence)
+        except QuoteNotFound as exc:
+            self._error(path, quote.line, f"has an evidence quote that is not in {document}.txt",
+                        exc.hint)  # fmt: skip
+        except QuoteAmbiguous as exc:
+            self._error(
+                path,
+                quote.line,
+                f"has an evidence quote that occurs {len(exc.starts)} times in {document}.txt "
+                f"(at characters {', '.join(map(str, exc.starts))})",
+                "write it as '- quote: ...' "
+                "with 'occurrence: N' to say which one, or quote more words",
+            )
+        return None
+
+    def _evidence(
+        self, graph: Graph, doc: URIRef, record: Record, document: str, span: Span
+    ) -> URIRef:
         nkg = self.nkg
-        iri = self.ns.resource("evidence", f"{claim.document}-{span.start}-{span.end}")
+        iri = self.ns.resource("evidence", f"{document}-{span.start}-{span.end}")
         if iri in self._evidence_written:
             return iri
         self._evidence_written.add(iri)
-        self.out.origins.setdefault(iri, (claim.path, claim.line_of("evidence")))
+        self.out.origins.setdefault(iri, (record.path, record.line_of("evidence")))
         position, quote = URIRef(f"{iri}#position"), URIRef(f"{iri}#quote")
         short = span.exact if len(span.exact) <= 80 else span.exact[:77] + "..."
         graph.add((iri, RDF.type, nkg.Evidence))
@@ -374,8 +410,7 @@ class _Compiler:
                     path,
                     node.line,
                     f"has {node.value!r}, which is not a concept of the {spec.scheme} scheme",
-                    "use one of: " + ", ".join(self.concepts.slugs(spec.scheme)) + " (or add it to "
-                    "ontology/concepts.ttl)",
+                    _declare_hint(spec.scheme, node.value, self.concepts.slugs(spec.scheme)),
                 )
         elif kind is ValueKind.DATE:
             if (date := self._date(path, node)) is not None:
@@ -497,6 +532,18 @@ class _Compiler:
 def _slug(text: str) -> str:
     """A name as an IRI segment: lower-case letters and digits joined by hyphens."""
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "anonymous"
+
+
+def _declare_hint(scheme: str, value: str, known: list[str]) -> str:
+    """How to write a concept that exists, or declare the one meant."""
+    close = difflib.get_close_matches(name_key(value), known, n=1)
+    meant = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"{meant}use one of: {', '.join(known)}; or declare it under 'concepts:' in this "
+        f"file: - {{id: {name_key(value) or 'new-concept'}, scheme: {scheme}, label: "
+        f"{value.strip()}, definition: <what it means>}} (docs/annotations.md, "
+        "'New concepts')"
+    )
 
 
 class _Labels(dict[str, str]):

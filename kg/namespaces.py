@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 
+from kg.claimtypes import CONCEPT_SCHEMES as SCHEMES
+
 DEFAULT_BASE_IRI = "https://w3id.org/negotiations-kg/"
 
 # Vocabularies the ontology reuses; prefixes as registered on prefix.cc.
@@ -59,10 +61,8 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "exchange", "event", "agreement", "evidence", "source", "extraction-run", "reviewer",
 )  # fmt: skip
 
-# SKOS concept schemes defined in ontology/; each becomes a SPARQL prefix too.
-CONCEPT_SCHEMES: tuple[str, ...] = (
-    "role", "stance", "issue", "format", "channel", "status", "relation",
-)  # fmt: skip
+# SKOS concept schemes (kg/claimtypes.py); each becomes a SPARQL prefix too.
+CONCEPT_SCHEMES: tuple[str, ...] = tuple(scheme.name for scheme in SCHEMES)
 
 
 @dataclass(frozen=True)

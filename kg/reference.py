@@ -11,10 +11,31 @@ import re
 import sys
 from pathlib import Path
 
-from kg.claimtypes import CLAIM_TYPES, ENTITY_KINDS, Field, ValueKind
-from kg.config import settings_table
+from rdflib import SKOS, Graph
+from rdflib.term import Node
 
-SECTIONS = ("claim types", "entity kinds", "settings")
+from kg.claimtypes import (
+    CLAIM_TYPES,
+    CONCEPT_KEYS,
+    CONCEPT_REQUIRED_KEYS,
+    CONCEPT_SCHEMES,
+    ENTITY_KINDS,
+    Field,
+    ValueKind,
+)
+from kg.config import settings_table
+from kg.namespaces import DEFAULT_BASE_IRI, Namespaces
+from kg.vocabulary import load_turtle
+
+SECTIONS = (
+    "claim types",
+    "entity kinds",
+    "concept schemes",
+    "concept keys",
+    "concepts",
+    "settings",
+)
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 
 
 def _value(field: Field) -> str:
@@ -69,6 +90,61 @@ def entity_kinds() -> str:
     return "\n\n".join(parts)
 
 
+def concept_schemes() -> str:
+    """The schemes a declaration may name, with the fields that take their concepts."""
+    rows = []
+    for scheme in CONCEPT_SCHEMES:
+        used = sorted(
+            {
+                f"`{claim.name}`: `{spec.key}`"
+                for claim in CLAIM_TYPES
+                for spec in claim.fields
+                if spec.kind is ValueKind.CONCEPT and spec.scheme == scheme.name
+            }
+        )
+        rows.append(
+            f"| `{scheme.name}` | `nkg:{scheme.rdf_class}` | {scheme.help} | {', '.join(used)} |"
+        )
+    return "| scheme | class | concepts of | taken by |\n| --- | --- | --- | --- |\n" + "\n".join(
+        rows
+    )
+
+
+def concept_keys() -> str:
+    rows = [
+        f"| `{key}`{' (required)' if key in CONCEPT_REQUIRED_KEYS else ''} | {rdf} | {meaning} |"
+        for key, rdf, meaning in CONCEPT_KEYS
+    ]
+    return "| key | RDF | meaning |\n| --- | --- | --- |\n" + "\n".join(rows)
+
+
+def concepts() -> str:
+    """The concepts of ontology/concepts.ttl, scheme by scheme, narrower under broader."""
+    ns = Namespaces(DEFAULT_BASE_IRI)
+    graph = load_turtle(ONTOLOGY_DIR, ns)
+    parts = []
+    for scheme in CONCEPT_SCHEMES:
+        members = set(graph.subjects(SKOS.inScheme, ns.scheme(scheme.name)))
+        tops = sorted(c for c in members if graph.value(c, SKOS.broader) is None)
+        lines = [f"**`{scheme.name}`**\n"]
+        for top in tops:
+            lines += _concept_lines(graph, top, members, 0)
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _concept_lines(graph: Graph, concept: Node, members: set[Node], depth: int) -> list[str]:
+    slug = str(concept).rsplit("/", 1)[-1]
+    label = graph.value(concept, SKOS.prefLabel)
+    aliases = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
+    also = f" (also: {', '.join(aliases)})" if aliases else ""
+    definition = graph.value(concept, SKOS.definition)
+    lines = [f"{'  ' * depth}- `{slug}` — {label}{also}: {definition}"]
+    for child in sorted(c for c in members if graph.value(c, SKOS.broader) == concept):
+        lines += _concept_lines(graph, child, members, depth + 1)
+    return lines
+
+
 def settings() -> str:
     rows = [
         f"| `{var}` | `{default}` | {help} |" for var, default, help in settings_table().values()
@@ -78,7 +154,14 @@ def settings() -> str:
 
 def render(text: str) -> str:
     """``text`` with each generated section it holds replaced by its current content."""
-    generators = {"claim types": claim_types, "entity kinds": entity_kinds, "settings": settings}
+    generators = {
+        "claim types": claim_types,
+        "entity kinds": entity_kinds,
+        "concept schemes": concept_schemes,
+        "concept keys": concept_keys,
+        "concepts": concepts,
+        "settings": settings,
+    }
     for name in SECTIONS:
         pattern = re.compile(rf"(<!-- begin {name} -->\n)(?:.*?\n)?(<!-- end {name} -->)", re.S)
         match = pattern.search(text)

@@ -21,6 +21,9 @@ from kg.claimtypes import (
     APPROVED_BY,
     CLAIM_TYPES_BY_NAME,
     COMMON_KEYS,
+    CONCEPT_KEYS,
+    CONCEPT_REQUIRED_KEYS,
+    CONCEPT_SCHEMES_BY_NAME,
     DRAFT,
     DRAFTED_IN,
     ENTITY_COMMON_KEYS,
@@ -29,12 +32,14 @@ from kg.claimtypes import (
     RUN_KEYS,
     RUN_REQUIRED,
     ClaimType,
+    ConceptScheme,
     EntityKind,
 )
 from kg.errors import SeedError, SeedErrors
 from kg.yamlfile import Mapping, Node, Scalar, Sequence
 
 REGISTRY_FILE = "registry.yaml"
+CONCEPTS_FILE = "concepts.yaml"
 VERIFIED_QIDS_FILE = "wikidata-verified.tsv"
 DOCUMENTS_DIR = "documents"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -110,6 +115,16 @@ class Entity(Record):
 
 
 @dataclass(frozen=True)
+class ConceptDeclaration(Record):
+    """A concept declared in the seeds, in seeds/concepts.yaml (``document`` None) or in
+    the annotation file of the document that introduces it."""
+
+    scheme: ConceptScheme
+    document: str | None
+    evidence: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
 class Document:
     slug: str
     text_path: Path
@@ -119,6 +134,7 @@ class Document:
     metadata_line: int
     claims: tuple[Claim, ...]
     runs: tuple[Run, ...] = ()
+    concepts: tuple[ConceptDeclaration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,7 @@ class Seeds:
     entities: tuple[Entity, ...]
     documents: tuple[Document, ...]
     verified_qids: dict[str, str]  # QID -> label, from wikidata-verified.tsv
+    concepts: tuple[ConceptDeclaration, ...] = ()  # those of seeds/concepts.yaml
 
     @property
     def registry_path(self) -> Path:
@@ -150,6 +167,12 @@ class Seeds:
             if claim.unreviewed
         ]
 
+    def declared_concepts(self) -> Iterable[ConceptDeclaration]:
+        """Every declared concept: seeds/concepts.yaml's, then each document's."""
+        yield from self.concepts
+        for document in self.documents:
+            yield from document.concepts
+
 
 def load(root: Path) -> Seeds:
     """Read and check the seeds folder; raise SeedErrors listing every problem found."""
@@ -158,11 +181,12 @@ def load(root: Path) -> Seeds:
     errors: list[SeedError] = []
     verified = _read_verified(root / VERIFIED_QIDS_FILE, errors)
     entities = _read_registry(root / REGISTRY_FILE, errors)
+    concepts = _read_concepts_file(root / CONCEPTS_FILE, errors)
     documents = _read_documents(root / DOCUMENTS_DIR, errors)
     _check_unique_ids(entities, documents, errors)
     if errors:
         raise SeedErrors(errors)
-    return Seeds(root, tuple(entities), tuple(documents), verified)
+    return Seeds(root, tuple(entities), tuple(documents), verified, tuple(concepts))
 
 
 def _read_verified(path: Path, errors: list[SeedError]) -> dict[str, str]:
@@ -328,7 +352,11 @@ def _read_document(
         )
         return None
     _check_keys(
-        annotation_path, root, ["document", EXTRACTION_RUNS, "claims"], "an annotation file", errors
+        annotation_path,
+        root,
+        ["document", EXTRACTION_RUNS, "claims", "concepts"],
+        "an annotation file",
+        errors,
     )
     metadata_node = root.get("document")
     metadata: dict[str, Scalar] = {}
@@ -363,6 +391,12 @@ def _read_document(
         if claim is not None:
             _check_provenance(claim, {run.id for run in runs}, errors)
             claims.append(claim)
+    concepts = []
+    if "concepts" in root.entries:
+        for item in _list_under(annotation_path, root, "concepts", errors):
+            concept = _read_concept(annotation_path, slug, item, errors)
+            if concept is not None:
+                concepts.append(concept)
     return Document(
         slug,
         text_path,
@@ -372,6 +406,7 @@ def _read_document(
         metadata_node.line if metadata_node else 1,
         tuple(claims),
         tuple(runs),
+        tuple(concepts),
     )
 
 
@@ -468,6 +503,73 @@ def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) 
     _check_required(path, node, required, errors)
     evidence = _read_evidence(path, node, errors)
     return Claim(claim_id, dict(node.entries), path, node.line, claim_type, evidence, document)
+
+
+def _read_concepts_file(path: Path, errors: list[SeedError]) -> list[ConceptDeclaration]:
+    """seeds/concepts.yaml, if there is one: concepts no single document introduces."""
+    if not path.exists():
+        return []
+    root = _load_yaml(path, errors)
+    if root is None:
+        return []
+    if isinstance(root, Mapping):
+        _check_keys(path, root, ["concepts"], "concepts.yaml", errors)
+    concepts = []
+    for item in _list_under(path, root, "concepts", errors):
+        concept = _read_concept(path, None, item, errors)
+        if concept is not None:
+            concepts.append(concept)
+    return concepts
+
+
+def _read_concept(
+    path: Path, document: str | None, node: Node, errors: list[SeedError]
+) -> ConceptDeclaration | None:
+    if not isinstance(node, Mapping):
+        errors.append(
+            SeedError(
+                path,
+                node.line,
+                "has a concept that is not a block of keys",
+                "write each concept as id:, scheme:, label:, definition:, ...",
+            )
+        )
+        return None
+    _check_keys(path, node, [key for key, _, _ in CONCEPT_KEYS], "a concept declaration", errors)
+    if document is None and "evidence" in node.entries:
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("evidence"),
+                "has 'evidence' in a file that belongs to no document",
+                "declare the concept in the annotation file of the document it quotes, "
+                "or leave 'evidence:' out",
+            )
+        )
+    _check_required(path, node, list(CONCEPT_REQUIRED_KEYS), errors)
+    concept_id = _required_id(path, node, errors)
+    scheme_name = _required_text(path, node, "scheme", errors)
+    if concept_id is None or scheme_name is None:
+        return None
+    scheme = CONCEPT_SCHEMES_BY_NAME.get(scheme_name)
+    if scheme is None:
+        errors.append(
+            SeedError(
+                path,
+                node.line_of("scheme"),
+                f"declares a concept of an unknown scheme {scheme_name!r}",
+                _choose("scheme", scheme_name, CONCEPT_SCHEMES_BY_NAME),
+            )
+        )
+        return None
+    for key in ("label", "definition", "broader", "wikidata", "note"):
+        _optional_text(path, node, key, errors)
+    for key in ("aliases", "exact match", "close match"):
+        _text_list(path, node, key, errors)
+    evidence = _read_evidence(path, node, errors) if document and "evidence" in node.entries else ()
+    return ConceptDeclaration(
+        concept_id, dict(node.entries), path, node.line, scheme, document, evidence
+    )
 
 
 def _read_evidence(path: Path, node: Mapping, errors: list[SeedError]) -> tuple[Quote, ...]:

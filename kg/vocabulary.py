@@ -52,7 +52,8 @@ def _line_of(message: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _slug(text: str) -> str:
+def name_key(text: str) -> str:
+    """The key a concept is found by: lower case, runs of other characters as one hyphen."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
@@ -73,11 +74,22 @@ class ConceptIndex:
             names = by_scheme.setdefault(scheme, {})
             names[slug] = concept
             for label in _labels(graph, concept):
-                names.setdefault(_slug(label), concept)
+                names.setdefault(name_key(label), concept)
         return cls(by_scheme)
 
     def find(self, scheme: str, name: str) -> URIRef | None:
-        return self.by_scheme.get(scheme, {}).get(_slug(name))
+        return self.by_scheme.get(scheme, {}).get(name_key(name))
+
+    def add(self, scheme: str, slug: str, concept: URIRef, labels: list[str]) -> str | None:
+        """Index a declared concept by its slug and labels; return the first of these
+        names that already names another concept of the scheme (nothing is added then)."""
+        names = self.by_scheme.setdefault(scheme, {})
+        keys = [slug, *(name_key(label) for label in labels)]
+        taken = next((key for key in keys if key in names and names[key] != concept), None)
+        if taken is None:
+            for key in keys:
+                names.setdefault(key, concept)
+        return taken
 
     def slugs(self, scheme: str) -> list[str]:
         prefix_len = len(scheme) + 1

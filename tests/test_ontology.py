@@ -16,7 +16,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
-from kg.claimtypes import CLAIM_TYPES, ENTITY_KINDS, Field, ValueKind
+from kg.claimtypes import CLAIM_TYPES, CONCEPT_SCHEMES, ENTITY_KINDS, Field, ValueKind
 from kg.namespaces import DEFAULT_BASE_IRI, ORG, SCHEMA, TIME, Namespaces
 from kg.vocabulary import ConceptIndex, load_turtle
 
@@ -28,10 +28,7 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 WIKIDATA = "http://www.wikidata.org/"
 ALLOWED_WIKIDATA = {"P710", "P3831", "P276", "P585", "P361", "P155", "P156", "P664"}
 
-SCHEME_CLASSES: dict[str, str] = {
-    "role": "Role", "stance": "Stance", "issue": "Issue", "format": "NegotiationFormat",
-    "channel": "Channel", "status": "RoundStatus", "relation": "ContextRelation",
-}  # fmt: skip
+SCHEME_CLASSES: dict[str, str] = {scheme.name: scheme.rdf_class for scheme in CONCEPT_SCHEMES}
 
 # The slugs annotators write; renaming one breaks the seeds.
 CONCEPT_SLUGS: dict[str, tuple[str, ...]] = {
@@ -42,7 +39,11 @@ CONCEPT_SLUGS: dict[str, tuple[str, ...]] = {
               "uranium-enrichment-levels", "iaea-monitoring-and-verification",
               "verification-mechanisms", "safeguards", "ballistic-missiles",
               "regional-proxy-activities", "non-proliferation-commitments",
-              "nuclear-technical-matters", "guiding-principles", "other-non-nuclear-issues"),
+              "nuclear-technical-matters", "guiding-principles", "other-non-nuclear-issues",
+              "state-definition", "governance", "power-sharing", "human-rights-and-equality",
+              "justice-sector-reform", "socio-economic-reconstruction",
+              "land-property-and-environment", "security-sector", "ceasefire",
+              "transitional-justice", "implementation"),
     "format": ("direct", "indirect"),
     "channel": ("told-reporters", "social-media-post", "anonymous-briefing", "media-report"),
     "status": ("held", "planned"),
@@ -50,6 +51,7 @@ CONCEPT_SLUGS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 BROADER: tuple[tuple[str, str, str], ...] = (
+    ("issue", "ceasefire", "security-sector"),
     ("issue", "sanctions-relief-timeline", "sanctions-relief"),
     ("issue", "verification-mechanisms", "iaea-monitoring-and-verification"),
     ("issue", "safeguards", "iaea-monitoring-and-verification"),
