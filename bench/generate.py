@@ -50,6 +50,17 @@ ISSUES: dict[str, str] = {
     "nuclear-technical-matters": "nuclear-related technical matters",
     "guiding-principles": "a set of guiding principles",
     "other-non-nuclear-issues": "other non-nuclear issues",
+    "state-definition": "the status of the disputed territory",
+    "governance": "the holding of elections",
+    "power-sharing": "a power-sharing arrangement",
+    "human-rights-and-equality": "the protection of civilians",
+    "justice-sector-reform": "reform of the courts",
+    "socio-economic-reconstruction": "economic reconstruction",
+    "land-property-and-environment": "the return of confiscated land",
+    "security-sector": "the withdrawal of forces",
+    "ceasefire": "a lasting ceasefire",
+    "transitional-justice": "an amnesty for former fighters",
+    "implementation": "a timetable for implementation",
 }
 ISSUE_SLUGS = tuple(ISSUES)
 STANCES = ("insists-on", "demands", "excludes", "proposes", "accepts", "rejects")

@@ -13,6 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+# The table of concept schemes lives with the IRIs they mint; re-exported for readers of
+# the annotation vocabulary.
+from kg.namespaces import CONCEPT_SCHEMES as CONCEPT_SCHEMES
+from kg.namespaces import ConceptScheme as ConceptScheme
+
 
 class ValueKind(Enum):
     TEXT = "text"  # a literal in the document's language
@@ -373,25 +378,6 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
 ENTITY_KINDS_BY_NAME: dict[str, EntityKind] = {k.name: k for k in ENTITY_KINDS}
 ENTITY_COMMON_KEYS = ("id", "kind", "label", "aliases", "wikidata", "note")
 
-
-@dataclass(frozen=True)
-class ConceptScheme:
-    """A SKOS concept scheme: the controlled values of the fields that name it."""
-
-    name: str  # IRI {base}concept/{name}; the 'scheme:' of a declaration; a SPARQL prefix
-    rdf_class: str  # local name in the ontology namespace of the class of its concepts
-    help: str
-
-
-CONCEPT_SCHEMES: tuple[ConceptScheme, ...] = (
-    ConceptScheme("role", "Role", "roles an agent plays in a negotiation event"),
-    ConceptScheme("stance", "Stance", "what a position does with an issue"),
-    ConceptScheme("issue", "Issue", "subjects under negotiation"),
-    ConceptScheme("format", "NegotiationFormat", "how the parties negotiate"),
-    ConceptScheme("channel", "Channel", "how a statement reached the public"),
-    ConceptScheme("status", "RoundStatus", "whether a round was held or is planned"),
-    ConceptScheme("relation", "ContextRelation", "how a context event relates to the talks"),
-)
 
 CONCEPT_SCHEMES_BY_NAME: dict[str, ConceptScheme] = {s.name: s for s in CONCEPT_SCHEMES}
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 
-from kg.claimtypes import CONCEPT_SCHEMES as SCHEMES
-
 DEFAULT_BASE_IRI = "https://w3id.org/negotiations-kg/"
 
 # Vocabularies the ontology reuses; prefixes as registered on prefix.cc.
@@ -61,8 +59,26 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "exchange", "event", "agreement", "evidence", "source", "extraction-run", "reviewer",
 )  # fmt: skip
 
-# SKOS concept schemes (kg/claimtypes.py); each becomes a SPARQL prefix too.
-CONCEPT_SCHEMES: tuple[str, ...] = tuple(scheme.name for scheme in SCHEMES)
+
+@dataclass(frozen=True)
+class ConceptScheme:
+    """A SKOS concept scheme: the controlled values of the annotation fields that name it
+    (kg/claimtypes.py), at ``{base}concept/{name}``."""
+
+    name: str  # IRI segment; the 'scheme:' of a declaration; a SPARQL prefix
+    rdf_class: str  # local name in the ontology namespace of the class of its concepts
+    help: str
+
+
+CONCEPT_SCHEMES: tuple[ConceptScheme, ...] = (
+    ConceptScheme("role", "Role", "roles an agent plays in a negotiation event"),
+    ConceptScheme("stance", "Stance", "what a position does with an issue"),
+    ConceptScheme("issue", "Issue", "subjects under negotiation"),
+    ConceptScheme("format", "NegotiationFormat", "how the parties negotiate"),
+    ConceptScheme("channel", "Channel", "how a statement reached the public"),
+    ConceptScheme("status", "RoundStatus", "whether a round was held or is planned"),
+    ConceptScheme("relation", "ContextRelation", "how a context event relates to the talks"),
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +124,7 @@ class Namespaces:
         resource kind (``round:``, ``person:``) and one per concept scheme (``role:``)."""
         own = {"nkg": str(self.nkg)}
         own |= {kind: f"{self.base}id/{kind}/" for kind in RESOURCE_KINDS}
-        own |= {scheme: f"{self.base}concept/{scheme}/" for scheme in CONCEPT_SCHEMES}
+        own |= {s.name: f"{self.base}concept/{s.name}/" for s in CONCEPT_SCHEMES}
         own["graph"] = f"{self.base}graph/"
         return STANDARD_PREFIXES | own
 

@@ -125,7 +125,7 @@ def concepts() -> str:
     parts = []
     for scheme in CONCEPT_SCHEMES:
         members = set(graph.subjects(SKOS.inScheme, ns.scheme(scheme.name)))
-        tops = sorted(c for c in members if graph.value(c, SKOS.broader) is None)
+        tops = sorted((c for c in members if graph.value(c, SKOS.broader) is None), key=str)
         lines = [f"**`{scheme.name}`**\n"]
         for top in tops:
             lines += _concept_lines(graph, top, members, 0)
@@ -140,7 +140,7 @@ def _concept_lines(graph: Graph, concept: Node, members: set[Node], depth: int) 
     also = f" (also: {', '.join(aliases)})" if aliases else ""
     definition = graph.value(concept, SKOS.definition)
     lines = [f"{'  ' * depth}- `{slug}` — {label}{also}: {definition}"]
-    for child in sorted(c for c in members if graph.value(c, SKOS.broader) == concept):
+    for child in sorted((c for c in members if graph.value(c, SKOS.broader) == concept), key=str):
         lines += _concept_lines(graph, child, members, depth + 1)
     return lines
 
