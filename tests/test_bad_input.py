@@ -1,6 +1,6 @@
 """Bad seeds are refused with the file, the line and the fix, and never make a release.
 
-Each test breaks a private copy of the real seeds in one way, runs ``kg build`` as a
+Each test breaks a private copy of the fixture corpus in one way, runs ``kg build`` as a
 user would, and checks the message and that the release in place was not touched.
 """
 
@@ -15,9 +15,9 @@ from kg import pipeline
 from kg.cli import main
 from kg.config import Settings
 from kg.progress import Steps
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, GENEVA
 
-DOCUMENT = "documents/2026-02-17-us-iran-geneva-round-2.yaml"
+DOCUMENT = f"documents/{GENEVA}.yaml"
 
 
 def annotation(settings: Settings) -> Path:
@@ -35,7 +35,7 @@ def replace_once(path: Path, old: str, new: str) -> int:
 def build_fails(settings: Settings, capsys: pytest.CaptureFixture[str]) -> str:
     """Build with a good release in place, expect failure, check the release survived."""
     good = settings.data_dir / "good"
-    good_settings = settings.with_(data_dir=good, seeds_dir=ROOT / "seeds")
+    good_settings = settings.with_(data_dir=good, seeds_dir=CORPUS)
     previous = pipeline.build(good_settings, Steps(quiet=True))
     capsys.readouterr()
     code = main(["--data-dir", str(good), "--seeds-dir", str(settings.seeds_dir), "build", "-q"])

@@ -25,8 +25,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
+from rdflib import RDF
 
+from kg import release
 from kg.config import Settings
 
 from .conftest import ServerProcess
@@ -255,7 +258,8 @@ def test_query_ui_runs_a_competency_query_and_shows_the_rows(
     assert "PREFIX nkg:" in query and "PREFIX skos:" in query and "NegotiationRound" in query
     browser.click(".yasgui .tabPanel.active .yasqe_queryButton")
     rows = result_rows(browser, tmp_path)
-    assert len(rows) == 3 and any("Geneva" in row for row in rows), rows
+    us_iran = [row for row in rows if "US–Iran nuclear negotiations (2026)" in row]
+    assert len(us_iran) == 3 and any("Geneva" in row for row in us_iran), rows
     assert browser.evaluate("window.__problems") == []
 
 
@@ -274,6 +278,9 @@ def test_a_query_link_opens_and_runs_in_a_tab_of_its_own(
     assert browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()") == query
     rows = result_rows(browser, tmp_path)
     assert [row.split('"')[1] for row in rows] == sorted(row.split('"')[1] for row in rows)
-    assert len(rows) == 3
+    round_class = ox.NamedNode(built_settings.ns.nkg.NegotiationRound)
+    store = release.current(built_settings).open_store()
+    typed = store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), round_class)
+    assert len(rows) == len({q.subject for q in typed}) >= 3
     assert len(browser.evaluate(TAB_NAMES)) >= 13  # the examples are still there
     assert browser.evaluate("window.__problems") == []

@@ -4,14 +4,14 @@ from the code, and every setting is documented in the README."""
 from __future__ import annotations
 
 import re
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from kg import pipeline
 from kg.config import settings_table
 from kg.progress import Steps
 from kg.reference import render
-from tests.conftest import ROOT, repo_settings
+from tests.conftest import GENEVA, ROOT, Corpus
 
 ANNOTATIONS = ROOT / "docs" / "annotations.md"
 
@@ -26,17 +26,14 @@ def test_generated_reference_sections_are_up_to_date() -> None:
         assert render(text) == text, "run: python -m kg.reference docs/annotations.md README.md"
 
 
-def test_the_annotation_example_builds_against_the_seed_article(tmp_path: Path) -> None:
+def test_the_annotation_example_builds_against_the_geneva_article(
+    make_corpus: Callable[..., Corpus],
+) -> None:
+    corpus = make_corpus()
+    corpus.keep_only(GENEVA)
     example = yaml_blocks(ANNOTATIONS)[0]
-    seeds = tmp_path / "seeds"
-    (seeds / "documents").mkdir(parents=True)
-    shutil.copy(ROOT / "seeds" / "registry.yaml", seeds)
-    shutil.copy(ROOT / "seeds" / "wikidata-verified.tsv", seeds)
-    article = "2026-02-17-us-iran-geneva-round-2"
-    shutil.copy(ROOT / "seeds" / "documents" / f"{article}.txt", seeds / "documents")
-    (seeds / "documents" / f"{article}.yaml").write_text(example, encoding="utf-8")
-    settings = repo_settings(tmp_path / "var", seeds_dir=seeds)
-    checked = pipeline.check(settings, Steps(quiet=True))
+    (corpus.documents / f"{GENEVA}.yaml").write_text(example, encoding="utf-8")
+    checked = pipeline.check(corpus.settings(), Steps(quiet=True))
     assert checked.report.conforms
 
 

@@ -1,10 +1,9 @@
-"""Pages over a release built from altered seeds: literals that hold markup, an IRI with
-a ``javascript:`` scheme, and a base IRI of another host with a path
-(``KG_BASE_IRI=https://example.org/kg/``)."""
+"""Pages over a release built from an altered copy of the fixture corpus: literals that
+hold markup, an IRI with a ``javascript:`` scheme, and a base IRI of another host with a
+path (``KG_BASE_IRI=https://example.org/kg/``)."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +15,10 @@ from kg import pipeline
 from kg.config import Settings
 from kg.progress import Steps
 from kg.server.pages.terms import lexical
-from tests.conftest import ROOT, repo_settings
+from tests.conftest import GENEVA, Corpus
 
 BASE = "https://example.org/kg/"
-ARTICLE = "2026-02-17-us-iran-geneva-round-2"
+ARTICLE = GENEVA
 LABEL = "Iran <script>alert('label')</script>"
 NOTE = '<img src=x onerror=alert(2)> & The 2026-02-17 article uses "Tehran"'
 TEXT_TAIL = "\n<b>bold</b> & <script>alert(3)</script>\n"
@@ -40,10 +39,9 @@ def _alter(seeds: Path) -> None:
 
 @pytest.fixture(scope="module")
 def odd_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    folder = tmp_path_factory.mktemp("odd")
-    shutil.copytree(ROOT / "seeds", folder / "seeds")
-    _alter(folder / "seeds")
-    settings = repo_settings(folder / "var", seeds_dir=folder / "seeds")
+    corpus = Corpus(tmp_path_factory.mktemp("odd") / "seeds")
+    _alter(corpus.root)
+    settings = corpus.settings()
     # The base IRI as a deployment sets it: through the environment.
     folders = ("seeds_dir", "ontology_dir", "shapes_dir", "queries_dir", "data_dir")
     settings = Settings.from_env(

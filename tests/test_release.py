@@ -16,7 +16,8 @@ from kg.errors import ReleaseError
 from kg.namespaces import VOID
 from kg.progress import Steps
 from kg.release import Release, current
-from tests.conftest import repo_settings
+from tests import invariants
+from tests.conftest import GENEVA, repo_settings
 
 QUIET = Steps(quiet=True)
 
@@ -51,7 +52,7 @@ def test_dumps_parse_and_agree_with_the_void_counts(built: tuple[Settings, Relea
     nquads = list(ox.parse(path=dumps / "negotiations-kg.nq"))
     assert len(trig) == len(nquads) >= len(turtle)
     names = {q.graph_name.value for q in trig}
-    assert str(settings.ns.graph("2026-02-17-us-iran-geneva-round-2")) in names
+    assert str(settings.ns.graph(GENEVA)) in names
 
 
 def test_the_wikidata_links_are_a_counted_linkset(built: tuple[Settings, Release]) -> None:
@@ -70,7 +71,7 @@ def test_one_named_graph_per_source_document_and_quotations_cite_with_was_quoted
 ) -> None:
     settings, release = built
     document = Graph()
-    name = str(settings.ns.graph("2026-02-17-us-iran-geneva-round-2"))
+    name = str(settings.ns.graph(GENEVA))
     for quad in ox.parse(path=release.dumps_dir / "negotiations-kg.nq"):
         if quad.graph_name.value == name:
             document.parse(data=str(quad.triple) + " .", format="nt")
@@ -152,3 +153,10 @@ def test_the_manifest_names_the_inputs_and_the_tool(built: tuple[Settings, Relea
     assert manifest["base_iri"] == settings.base_iri
     assert manifest["inputs_sha256"] == publish.inputs_digest(settings)
     assert (release.path / "validation-report.ttl").exists()
+
+
+def test_the_fixture_corpus_keeps_the_invariants_of_any_corpus(
+    built: tuple[Settings, Release],
+) -> None:
+    """What tests/test_seeds_invariants.py checks on seeds/, on the tests' own corpus."""
+    invariants.check_corpus(*built)
