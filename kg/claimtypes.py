@@ -398,3 +398,8 @@ CONCEPT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("evidence", "prov:wasDerivedFrom", "quotes where the document introduces it (optional)"),
 )
 CONCEPT_REQUIRED_KEYS = ("id", "scheme", "label", "definition")
+
+# Registry additions ``kg draft`` proposes, listed in the annotation file until a person
+# accepts them into registry.yaml (``kg review`` does) or deletes them; each carries
+# ``draft: RUN`` like a drafted claim, and ``kg build`` refuses them the same way.
+PROPOSED_ENTITIES = "proposed entities"

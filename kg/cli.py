@@ -110,6 +110,23 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="cache labels, descriptions and key statements of linked items",
     )
+    draft = command(
+        "draft",
+        _draft,
+        "draft the annotation file of a new document (every claim marked as a draft)",
+    )
+    draft.add_argument("document", type=Path, help="the document's text: seeds/documents/NAME.txt")
+    draft.add_argument(
+        "--extractor",
+        choices=["rules", "model"],
+        default="rules",
+        help="rules (needs nothing) or model (KG_LLM_URL, KG_LLM_MODEL, KG_LLM_API_KEY)",
+    )
+    review = command(
+        "review", _review, "review a draft in the browser, on 127.0.0.1 only; save, validate"
+    )
+    review.add_argument("document", help="the document's name (NAME of NAME.txt and NAME.yaml)")
+    review.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (8765)")
     serve = command("serve", _serve, "serve the current release over HTTP (read-only)")
     serve.add_argument("--host", help="address to listen on (KG_HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (KG_PORT)")
@@ -186,6 +203,39 @@ def _link(settings: Settings, args: argparse.Namespace) -> int:
 
     for message in workflow.run(settings, args.entity, args.accept, args.fetch):
         print(message)
+    return 0
+
+
+def _draft(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.draft.run import draft, extractor  # only this command drafts
+
+    drafted = draft(settings, args.document, extractor(args.extractor, settings))
+    claims = drafted.extraction.claims
+    counts: dict[str, int] = {}
+    for claim in claims:
+        counts[claim.type] = counts.get(claim.type, 0) + 1
+    print(f"wrote {drafted.path}: {len(claims)} draft claims "
+          f"({', '.join(f'{n} {t}' for t, n in counts.items()) or 'none'}), "
+          f"{len(drafted.extraction.entities)} proposed registry additions")  # fmt: skip
+    print(f"  coverage: {len(drafted.sentences) - len(drafted.uncovered)} of "
+          f"{len(drafted.sentences)} sentences cited ({drafted.coverage:.0%})")  # fmt: skip
+    for sentence in drafted.uncovered:
+        print(f"  not cited: {' '.join(sentence.text.split())[:100]}")
+    for problem in drafted.extraction.problems:
+        print(f"  {problem}")
+    print(f"next: kg review {args.document.stem}   (then kg build)")
+    return 0
+
+
+def _review(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from kg.review.app import create_app  # only this command reviews
+
+    name = Path(args.document).stem  # NAME, NAME.yaml or a path all name the document
+    app = create_app(settings, name, args.port)
+    print(f"reviewing {name} at http://127.0.0.1:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
 
 

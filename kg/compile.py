@@ -22,7 +22,7 @@ from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URI
 from rdflib.term import Node as RdfNode
 
 from kg import concepts
-from kg.claimtypes import APPROVED_BY, CLAIM_TYPES, Field, ValueKind
+from kg.claimtypes import APPROVED_BY, CLAIM_TYPES, DRAFT, Field, ValueKind
 from kg.errors import SeedError, SeedErrors
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText, Span
 from kg.namespaces import OA, SCHEMA, WD, Namespaces
@@ -101,7 +101,7 @@ class _Compiler:
         self.declared = concepts.register(self.concepts, seeds.declared_concepts(), ns, self._error)
         self.out = Compiled()
         self.targets: dict[str, _Target] = {}
-        for entity in seeds.entities:
+        for entity in (*seeds.entities, *seeds.proposed()):
             self.targets[entity.id] = _Target(
                 ns.resource(entity.kind.name, entity.id), entity.kind.name, entity
             )
@@ -139,7 +139,9 @@ class _Compiler:
         graph = self.out.graph(self.ns.graph("registry"))
         links = self.out.graph(self.ns.graph("wikidata-links"))
         linked: dict[str, Entity] = {}
-        for entity in self.seeds.entities:
+        # Proposed entities are compiled only by `kg validate` (a build refuses them),
+        # so that the drafted claims naming them can be checked before review.
+        for entity in (*self.seeds.entities, *self.seeds.proposed()):
             iri = self.targets[entity.id].iri
             self.out.origins[iri] = (entity.path, entity.line)
             for curie in entity.kind.classes:
@@ -153,6 +155,8 @@ class _Compiler:
                 self._field(graph, iri, entity, spec, "en")
             if entity.wikidata:
                 self._link(links, iri, entity, linked)
+            if run := entity.text(DRAFT):  # a proposal: a warning until accepted
+                graph.add((iri, PROV.wasGeneratedBy, self.ns.resource("extraction-run", run)))
 
     def _link(self, links: Graph, iri: URIRef, entity: Entity, linked: dict[str, Entity]) -> None:
         qid, line = entity.wikidata, entity.line_of("wikidata")

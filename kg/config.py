@@ -65,6 +65,12 @@ class Settings:
         "Contact (URL or e-mail) sent in the User-Agent, as Wikimedia's policy asks",
     )
     http_timeout: float = setting(20.0, "Seconds `kg link` waits for one Wikidata response")
+    llm_url: str = setting(
+        "", "OpenAI-compatible endpoint of `kg draft --extractor model` (ends in /v1)"
+    )
+    llm_model: str = setting("", "Model name `kg draft --extractor model` asks for")
+    llm_api_key: str = setting("", "API key sent as a Bearer token to KG_LLM_URL; empty: none")
+    llm_timeout: float = setting(300.0, "Seconds `kg draft` waits for the model's answer")
     service_allowlist: str = setting(
         "", "Space-separated SPARQL endpoints a SERVICE clause may call; empty: none"
     )
@@ -88,8 +94,10 @@ class Settings:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")
         if self.workers < 0 or self.query_workers < 0:
             raise ConfigError("KG_WORKERS and KG_QUERY_WORKERS must be 0 (one per CPU) or more")
-        if self.query_timeout <= 0 or self.http_timeout <= 0:
-            raise ConfigError("KG_QUERY_TIMEOUT and KG_HTTP_TIMEOUT must be positive seconds")
+        if self.query_timeout <= 0 or self.http_timeout <= 0 or self.llm_timeout <= 0:
+            raise ConfigError(
+                "KG_QUERY_TIMEOUT, KG_HTTP_TIMEOUT and KG_LLM_TIMEOUT must be positive seconds"
+            )
 
     @property
     def ns(self) -> Namespaces:

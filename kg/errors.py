@@ -101,6 +101,12 @@ class LinkError(KgError):
     exit_code = 8
 
 
+class DraftError(KgError):
+    """``kg draft`` could not get a usable answer from the model's endpoint."""
+
+    exit_code = 9
+
+
 # --- The SPARQL endpoint (SPARQL 1.1 Protocol, section 2.1) --------------------------
 # Each error below becomes a short plain-text response with its status; ``headers``
 # adds what the status calls for (Allow, Retry-After).

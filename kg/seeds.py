@@ -29,6 +29,7 @@ from kg.claimtypes import (
     ENTITY_COMMON_KEYS,
     ENTITY_KINDS_BY_NAME,
     EXTRACTION_RUNS,
+    PROPOSED_ENTITIES,
     RUN_KEYS,
     RUN_REQUIRED,
     ClaimType,
@@ -135,6 +136,7 @@ class Document:
     claims: tuple[Claim, ...]
     runs: tuple[Run, ...] = ()
     concepts: tuple[ConceptDeclaration, ...] = ()
+    proposed: tuple[Entity, ...] = ()  # registry additions drafted, not yet accepted
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,10 @@ class Seeds:
         for document in self.documents:
             yield from document.claims
 
+    def proposed(self) -> Iterable[Entity]:
+        for document in self.documents:
+            yield from document.proposed
+
     def drafts(self) -> list[SeedError]:
         """One error per unreviewed draft, with the fix: ``kg build`` refuses them."""
         return [
@@ -165,6 +171,14 @@ class Seeds:
             )
             for claim in self.claims()
             if claim.unreviewed
+        ] + [
+            SeedError(
+                entity.path,
+                entity.line,
+                f"proposes the registry entity {entity.id!r} ({entity.kind.name})",
+                f"accept it into {REGISTRY_FILE} with `kg review`, or delete it",
+            )
+            for entity in self.proposed()
         ]
 
     def declared_concepts(self) -> Iterable[ConceptDeclaration]:
@@ -174,15 +188,18 @@ class Seeds:
             yield from document.concepts
 
 
-def load(root: Path) -> Seeds:
-    """Read and check the seeds folder; raise SeedErrors listing every problem found."""
+def load(root: Path, without: str | None = None) -> Seeds:
+    """Read and check the seeds folder; raise SeedErrors listing every problem found.
+
+    ``without`` names a document to leave out (``kg draft`` reads the seeds before the
+    document it drafts has an annotation file)."""
     if not root.is_dir():
         raise SeedError(root, None, "is not a folder", "point KG_SEEDS_DIR at the seeds folder")
     errors: list[SeedError] = []
     verified = _read_verified(root / VERIFIED_QIDS_FILE, errors)
     entities = _read_registry(root / REGISTRY_FILE, errors)
     concepts = _read_concepts_file(root / CONCEPTS_FILE, errors)
-    documents = _read_documents(root / DOCUMENTS_DIR, errors)
+    documents = _read_documents(root / DOCUMENTS_DIR, errors, without)
     _check_unique_ids(entities, documents, errors)
     if errors:
         raise SeedErrors(errors)
@@ -228,7 +245,9 @@ def _read_registry(path: Path, errors: list[SeedError]) -> list[Entity]:
     return entities
 
 
-def _read_entity(path: Path, node: Node, errors: list[SeedError]) -> Entity | None:
+def _read_entity(
+    path: Path, node: Node, errors: list[SeedError], proposed: bool = False
+) -> Entity | None:
     if not isinstance(node, Mapping):
         errors.append(
             SeedError(
@@ -255,7 +274,7 @@ def _read_entity(path: Path, node: Node, errors: list[SeedError]) -> Entity | No
             )
         )
         return None
-    allowed = [*ENTITY_COMMON_KEYS, *(f.key for f in kind.fields)]
+    allowed = [*ENTITY_COMMON_KEYS, *(f.key for f in kind.fields), *([DRAFT] if proposed else [])]
     _check_keys(path, node, allowed, f"a {kind.name}", errors)
     _check_required(path, node, [f.key for f in kind.fields if f.required], errors)
     wikidata = _optional_text(path, node, "wikidata", errors)
@@ -281,12 +300,14 @@ def _read_entity(path: Path, node: Node, errors: list[SeedError]) -> Entity | No
     )
 
 
-def _read_documents(folder: Path, errors: list[SeedError]) -> list[Document]:
+def _read_documents(
+    folder: Path, errors: list[SeedError], without: str | None = None
+) -> list[Document]:
     if not folder.is_dir():
         errors.append(SeedError(folder, None, "is missing", "put source documents in it"))
         return []
-    texts = {p.stem: p for p in folder.glob("*.txt")}
-    annotations = {p.stem: p for p in folder.glob("*.yaml")}
+    texts = {p.stem: p for p in folder.glob("*.txt") if p.stem != without}
+    annotations = {p.stem: p for p in folder.glob("*.yaml") if p.stem != without}
     for stem in sorted(texts.keys() - annotations.keys()):
         errors.append(
             SeedError(
@@ -354,7 +375,7 @@ def _read_document(
     _check_keys(
         annotation_path,
         root,
-        ["document", EXTRACTION_RUNS, "claims", "concepts"],
+        ["document", EXTRACTION_RUNS, PROPOSED_ENTITIES, "claims", "concepts"],
         "an annotation file",
         errors,
     )
@@ -385,6 +406,12 @@ def _read_document(
                     )
                 )
     runs = _read_runs(annotation_path, root, errors)
+    proposed = []
+    if root.get(PROPOSED_ENTITIES) is not None:
+        for item in _list_under(annotation_path, root, PROPOSED_ENTITIES, errors):
+            entity = _read_entity(annotation_path, item, errors, proposed=True)
+            if entity is not None:
+                proposed.append(entity)
     claims = []
     for item in _list_under(annotation_path, root, "claims", errors):
         claim = _read_claim(annotation_path, slug, item, errors)
@@ -407,6 +434,7 @@ def _read_document(
         tuple(claims),
         tuple(runs),
         tuple(concepts),
+        tuple(proposed),
     )
 
 
@@ -642,6 +670,7 @@ def _check_unique_ids(
     seen: dict[str, Record] = {}
     records: list[Record] = [*entities, *(c for d in documents for c in d.claims)]
     records += [run for document in documents for run in document.runs]
+    records += [entity for document in documents for entity in document.proposed]
     for record in records:
         first = seen.setdefault(record.id, record)
         if first is not record:

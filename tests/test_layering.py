@@ -16,7 +16,10 @@ PACKAGE = ROOT / "kg"
 SHARED = frozenset(
     {"kg", "kg.config", "kg.errors", "kg.namespaces", "kg.formats", "kg.release", "kg.queries"}
 )
-BUILD = ("kg.seeds", "kg.compile", "kg.validate", "kg.publish", "kg.pipeline", "kg.link")
+BUILD = (
+    "kg.seeds", "kg.compile", "kg.validate", "kg.publish", "kg.pipeline", "kg.link",
+    "kg.draft", "kg.review",
+)  # fmt: skip
 
 
 def module_name(path: Path) -> str:

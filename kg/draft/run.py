@@ -1,0 +1,141 @@
+"""``kg draft``: read the seeds, run an extractor over a new document, verify what it
+found, and write the draft annotation file beside the document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg import __version__, seeds
+from kg.config import Settings
+from kg.draft.article import Article, Extraction, Extractor, Ids
+from kg.draft.text import Sentence, find_dates, sentences
+from kg.draft.verify import verify
+from kg.draft.write import render
+from kg.errors import SeedError, SeedErrors
+from kg.vocabulary import ConceptIndex, load_turtle
+from kg.yamlfile import Mapping, Sequence, load
+
+
+@dataclass(frozen=True)
+class Drafted:
+    path: Path
+    extraction: Extraction
+    sentences: list[Sentence]
+    uncovered: list[Sentence]
+
+    @property
+    def coverage(self) -> float:
+        return 1 - len(self.uncovered) / len(self.sentences) if self.sentences else 1.0
+
+
+def extractor(name: str, settings: Settings) -> Extractor:
+    """The extractor by name: ``rules`` or ``model``."""
+    if name == "model":
+        from kg.draft.model import ModelExtractor
+
+        return ModelExtractor.from_settings(settings)
+    from kg.draft.rules import RuleExtractor
+
+    return RuleExtractor()
+
+
+def read_article(settings: Settings, text_path: Path) -> Article:
+    """The document to draft and what the seeds already know (registry, ids, concepts)."""
+    slug = text_path.stem
+    try:
+        text = text_path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise SeedError(text_path, None, f"cannot be read ({exc.strerror})",
+                        "give the path of a .txt file") from exc  # fmt: skip
+    except UnicodeDecodeError as exc:
+        raise SeedError(text_path, None, "is not UTF-8", "convert it to UTF-8") from exc
+    known = seeds.load(settings.seeds_dir, without=slug)
+    taken = {e.id for e in known.entities} | {c.id for c in known.claims()}
+    taken |= {r.id for d in known.documents for r in d.runs}
+    found = sentences(text)
+    date, wording = _events_date(text, found)
+    return Article(slug, text, "en", date, wording, found, known.entities,
+                   ConceptIndex.from_graph(load_turtle(settings.ontology_dir, settings.ns),
+                                           settings.ns), frozenset(taken))  # fmt: skip
+
+
+def _events_date(text: str, found: list[Sentence]) -> tuple[dt.date | None, str | None]:
+    """The first full date the text states with its year, if any."""
+    for mention in find_dates(text, dt.date.today(), found):
+        if mention.value and len(mention.value) == 10 and mention.value[:4] in mention.wording:
+            return dt.date.fromisoformat(mention.value), mention.wording
+    return None, None
+
+
+def draft(settings: Settings, text_path: Path, extractor: Extractor,
+          now: dt.datetime | None = None) -> Drafted:  # fmt: skip
+    """Draft ``text_path``; write ``NAME.yaml`` beside it unless a reviewed one exists."""
+    target = text_path.with_suffix(".yaml")
+    _refuse_reviewed(target)
+    article = read_article(settings, text_path)
+    extraction = verify(article, extractor.extract(article))
+    now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    stamp = now.strftime("%Y%m%dt%H%M%Sz")
+    run = {"id": Ids(article.taken_ids).new(f"{extractor.name}-{stamp}"),
+           "extractor": extractor.name}  # fmt: skip
+    if extraction.model:
+        run["model"] = extraction.model
+    if extraction.prompt_hash:
+        run["prompt hash"] = extraction.prompt_hash
+    run["date"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    cited = _cited(article, extraction)
+    uncovered = [s for s in article.sentences if not any(s.start < e and b < s.end
+                                                         for b, e in cited)]  # fmt: skip
+    document = {"title": _title(article), "language": article.language}
+    if article.date:
+        document["events date"] = article.date.isoformat()
+    document |= {"publisher": "unknown", "url": "unknown", "publication date": "unknown",
+                 "received as": text_path.name}  # fmt: skip
+    header = (
+        f"Drafted by `kg draft` ({extractor.name}, kg {__version__}) on {run['date']} from\n"
+        f"{text_path.name}. Every claim and proposed entity is a draft: review it with\n"
+        f"`kg review {article.slug}` (or by hand, see docs/annotations.md), then `kg build`.\n"
+        "The title was made from the first sentence; publisher, URL and publication date\n"
+        "are unknown until you say otherwise."
+    )
+    target.write_text(render(document=document, run=run, entities=extraction.entities,
+                             claims=extraction.claims, uncovered=uncovered, header=header),
+                      encoding="utf-8")  # fmt: skip
+    return Drafted(target, extraction, article.sentences, uncovered)
+
+
+def _cited(article: Article, extraction: Extraction) -> list[tuple[int, int]]:
+    spans = []
+    for claim in extraction.claims:
+        for quote, occurrence in claim.evidence:
+            at, n = -1, 0
+            while n < (occurrence or 1):
+                at = article.text.find(quote, at + 1)
+                n += 1
+            if at >= 0:
+                spans.append((at, at + len(quote)))
+    return spans
+
+
+def _title(article: Article) -> str:
+    first = article.sentences[0].text if article.sentences else article.slug
+    words = first.split()
+    return " ".join(words[:14]) + ("\u2026" if len(words) > 14 else "")
+
+
+def _refuse_reviewed(target: Path) -> None:
+    """An existing annotation file is replaced only if everything in it is a draft."""
+    if not target.exists():
+        return
+    root = load(target)
+    claims = root.get("claims") if isinstance(root, Mapping) else None
+    items = claims.items if isinstance(claims, Sequence) else []
+    reviewed = [c for c in items if not (isinstance(c, Mapping) and "draft" in c.entries)]
+    if reviewed or not items:
+        raise SeedErrors([SeedError(
+            target, reviewed[0].line if reviewed else 1,
+            "exists and holds reviewed or hand-written claims, which kg draft never overwrites",
+            "move it away first if you really want a new draft",
+        )])  # fmt: skip

@@ -1,0 +1,236 @@
+"""``kg draft`` on the fixture article (tests/data/draft): both extractors, and the
+verification every proposal goes through. The model-based extractor talks real HTTP to
+a local replay server (tests/llm_replay.py); nothing reaches the network."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg import seeds
+from kg.claimtypes import CLAIM_TYPES
+from kg.cli import main
+from kg.config import Settings
+from kg.draft.model import ModelExtractor
+from kg.draft.rules import RuleExtractor
+from kg.draft.run import draft
+from kg.errors import DraftError, SeedErrors
+from kg.evidence import SourceText
+from kg.yamlfile import Mapping, Scalar, Sequence, load
+
+from .conftest import repo_settings
+from .llm_replay import Replay, completion, recorded, replay_server
+
+FIXTURE = Path(__file__).parent / "data" / "draft" / "seeds"
+NAME = "2026-03-05-selva-water-talks"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    shutil.copytree(FIXTURE, tmp_path / "seeds")
+    return repo_settings(tmp_path / "var", seeds_dir=tmp_path / "seeds")
+
+
+def _text(settings: Settings) -> Path:
+    return settings.seeds_dir / "documents" / f"{NAME}.txt"
+
+
+def _claims(path: Path) -> list[Mapping]:
+    root = load(path)
+    assert isinstance(root, Mapping)
+    claims = root.get("claims")
+    assert isinstance(claims, Sequence)
+    return [c for c in claims.items if isinstance(c, Mapping)]
+
+
+def _value(claim: Mapping, key: str) -> str:
+    node = claim.get(key)
+    assert isinstance(node, Scalar), key
+    return node.value
+
+
+def _statements(path: Path) -> dict[str, str]:
+    return {_value(c, "words"): _value(c, "speaker") for c in _claims(path)
+            if _value(c, "type") == "statement"}  # fmt: skip
+
+
+def _every_quote_is_in_the_text(path: Path, text: str) -> None:
+    source = SourceText(text)
+    loaded = seeds.load(path.parent.parent)  # also checks keys, ids and provenance
+    for claim in loaded.claims():
+        for quote in claim.evidence:
+            source.locate(quote.text, quote.occurrence)  # raises if not in the text
+
+
+def _model(replay: Replay, timeout: float = 10.0) -> ModelExtractor:
+    return ModelExtractor(replay.url, "replayed-model", "secret-key", timeout)
+
+
+# --- rules ------------------------------------------------------------------------------
+
+
+def test_rules_draft_quotes_speakers_rounds_and_proposals(settings: Settings) -> None:
+    drafted = draft(settings, _text(settings), RuleExtractor())
+    text = _text(settings).read_text(encoding="utf-8")
+    _every_quote_is_in_the_text(drafted.path, text)
+    assert _statements(drafted.path) == {
+        "frank and useful.": "lena-strand",
+        "We have agreed on the principle of a minimum flow, and the experts will now work on "
+        "the figures": "lena-strand",
+        "will not accept any cap on irrigation before a joint study is completed.": "tomas-hale",
+        "constructive and businesslike.": "ingrid-solberg",
+    }
+    rounds = {_value(c, "number"): c for c in _claims(drafted.path) if _value(c, "type") == "round"}
+    assert _value(rounds["2"], "date") == "2026-03-05"
+    assert _value(rounds["2"], "city") == "vienna"
+    assert _value(rounds["1"], "date") == "2025-11"
+    assert _value(rounds["1"], "date wording") == "November 2025"
+    proposed = {e.label: e.kind.name for d in seeds.load(settings.seeds_dir).documents
+                for e in d.proposed}  # fmt: skip
+    assert proposed == {"Tomas Hale": "person", "Ingrid Solberg": "person",
+                        "Anonymous official": "anonymous"}  # fmt: skip
+    assert all(c.get("draft") is not None for c in _claims(drafted.path))
+    assert drafted.coverage >= 0.7
+
+
+def test_draft_then_build_refuses_until_reviewed(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--seeds-dir", str(settings.seeds_dir), "--data-dir", str(settings.data_dir)]
+    assert main([*args, "draft", str(_text(settings))]) == 0
+    out = capsys.readouterr().out
+    assert "coverage: 8 of 10 sentences cited" in out and f"kg review {NAME}" in out
+    assert main([*args, "validate", "-q"]) == 0
+    assert "unreviewed draft" in capsys.readouterr().out
+    assert main([*args, "build", "-q"]) == 3
+    err = capsys.readouterr().err
+    assert "unreviewed draft" in err and "proposes the registry entity 'tomas-hale'" in err
+    assert "Traceback" not in err
+
+
+def test_draft_never_overwrites_a_reviewed_file(settings: Settings) -> None:
+    drafted = draft(settings, _text(settings), RuleExtractor())
+    draft(settings, _text(settings), RuleExtractor())  # a file of drafts only: replaced
+    text = drafted.path.read_text(encoding="utf-8")
+    first = text.index("    draft: ", text.index("\nclaims:"))
+    end = text.index("\n", first)
+    drafted.path.write_text(text[:first] + "    drafted in: x\n    approved by: Jane Doe" +
+                            text[end:], encoding="utf-8")  # fmt: skip
+    with pytest.raises(SeedErrors, match="never overwrites"):
+        draft(settings, _text(settings), RuleExtractor())
+
+
+# --- the model, through the replay server -----------------------------------------------
+
+
+def test_the_model_is_sent_the_article_registry_and_schema(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("good"))
+        drafted = draft(settings, _text(settings), _model(replay))
+    headers, body = replay.requests[0]
+    assert headers["Authorization"] == "Bearer secret-key"
+    assert body["model"] == "replayed-model"
+    schema = body["response_format"]["json_schema"]["schema"]
+    variants = schema["properties"]["claims"]["items"]["anyOf"]
+    assert [v["properties"]["type"]["const"] for v in variants] == [t.name for t in CLAIM_TYPES]
+    statement = variants[[t.name for t in CLAIM_TYPES].index("statement")]
+    assert {"speaker", "words", "evidence"} <= set(statement["required"])
+    assert "told-reporters" in statement["properties"]["channel"]["enum"]
+    system, user = (m["content"] for m in body["messages"])
+    assert all(f"type '{t.name}'" in system for t in CLAIM_TYPES)
+    assert "- lena-strand (person): Lena Strand (also: Strand)" in user
+    assert _text(settings).read_text(encoding="utf-8") in user
+    _every_quote_is_in_the_text(drafted.path, _text(settings).read_text(encoding="utf-8"))
+    assert _statements(drafted.path) == {
+        "frank and useful.": "lena-strand",
+        "will not accept any cap on irrigation before a joint study is completed.": "tomas-hale",
+    }
+    assert not drafted.extraction.problems
+    run = seeds.load(settings.seeds_dir).documents[0].runs[0]
+    assert run.text("extractor") == "model" and run.text("model") == "replayed-model"
+    assert (run.text("prompt hash") or "").startswith("sha256:")
+
+
+def test_a_wrong_quote_is_dropped_with_the_reason(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("wrong-quote"))
+        drafted = draft(settings, _text(settings), _model(replay))
+    assert list(_statements(drafted.path)) == ["frank and useful."]
+    assert drafted.extraction.problems == [
+        "dropped statement 'strand-invented-words': its evidence 'Strand called the session "
+        '"a breakthrough"\' cannot be used: it is not in the text, not even with other '
+        "quotation marks or spaces"
+    ]
+
+
+def test_an_invented_entity_is_dropped_with_the_reason(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("invented-entity"))
+        drafted = draft(settings, _text(settings), _model(replay))
+    assert _statements(drafted.path) == {}
+    assert "'speaker' names 'ivan-petrov', which is neither in the registry nor proposed" \
+        in drafted.extraction.problems[0]  # fmt: skip
+
+
+def test_a_near_miss_is_repaired_only_when_it_matches_one_place(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("near-miss"))
+        drafted = draft(settings, _text(settings), _model(replay))
+    claim = _claims(drafted.path)[0]
+    evidence = claim.get("evidence")
+    assert isinstance(evidence, Sequence) and isinstance(evidence.items[0], Scalar)
+    assert evidence.items[0].value == 'told reporters the session had been "frank and useful."'
+    text = 'He said \u201cyes\u201d. She said "yes".\n'
+    _text(settings).write_text(text, encoding="utf-8")
+    answer = {"entities": [], "claims": [{"type": "statement", "id": "yes", "speaker":
+              "lena-strand", "words": "yes", "evidence": ['said  "yes"']}]}  # fmt: skip
+    with replay_server() as replay:
+        replay.answer(completion(json.dumps(answer)))
+        drafted = draft(settings, _text(settings), _model(replay))
+    assert drafted.extraction.claims == []
+    assert drafted.extraction.problems == [
+        "dropped statement 'yes': its evidence 'said  \"yes\"' cannot be used: it is a near "
+        "miss of 2 places of the text"
+    ]
+
+
+def test_malformed_json_is_a_clear_error_and_writes_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("malformed"))
+        monkeypatch.setenv("KG_LLM_URL", replay.url)
+        monkeypatch.setenv("KG_LLM_MODEL", "replayed-model")
+        code = main(["--seeds-dir", str(settings.seeds_dir), "draft", "--extractor", "model",
+                     str(_text(settings))])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 9
+    assert err.startswith("error: the model's answer is not JSON (Expecting")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not _text(settings).with_suffix(".yaml").exists()
+
+
+def test_a_timeout_is_a_clear_error(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(recorded("good"), delay=2.0)
+        with pytest.raises(DraftError, match=r"no answer from .* within 0.5 s \(KG_LLM_TIMEOUT\)"):
+            draft(settings, _text(settings), _model(replay, timeout=0.5))
+
+
+def test_an_http_error_is_a_clear_error(settings: Settings) -> None:
+    with replay_server() as replay:
+        replay.answer(b'{"error": "model not found"}', status=404)
+        with pytest.raises(DraftError, match=r"answered HTTP 404: \{\"error\": \"model not"):
+            draft(settings, _text(settings), _model(replay))
+
+
+def test_the_model_extractor_needs_its_settings(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["--seeds-dir", str(settings.seeds_dir), "draft", "--extractor", "model",
+                 str(_text(settings))])  # fmt: skip
+    assert code == 2
+    assert "KG_LLM_URL" in capsys.readouterr().err
