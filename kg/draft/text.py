@@ -52,11 +52,12 @@ class Mention:
 
 
 def _name_pattern(name: str) -> re.Pattern[str]:
-    """A name, matched as whole words, tolerant of a possessive ('s, ’s) and of case,
-    except for short or all-capital names ("US" is not "us")."""
+    """A name, matched as whole words (also in a compound: "Iran-Israel war"), tolerant
+    of a possessive ('s, ’s) and of case, except for short or all-capital names ("US"
+    is not "us")."""
     flags = 0 if len(name) <= 3 or name.isupper() else re.IGNORECASE
     words = r"\s+".join(re.escape(w) for w in name.split())
-    return re.compile(rf"(?<![\w-]){words}(?=(?:['\u2019]s)?(?![\w-]))", flags)
+    return re.compile(rf"(?<![\w]){words}(?=(?:['\u2019]s)?(?![\w]))", flags)
 
 
 def find_mentions(text: str, names: Iterable[tuple[str, str]]) -> list[Mention]:
