@@ -7,7 +7,9 @@ offices, a mediator, a host, a consulted organisation, direct quotations, assess
 positions on issues, outcomes, commitments with deadlines, divergences, an exchange of
 notes, side meetings and context events. One article reports each held round; later
 articles name the process, rounds, outcomes and deadlines of earlier ones. Every claim
-type of ``kg/claimtypes.py`` and every concept of ``ontology/concepts.ttl`` is used.
+type of ``kg/claimtypes.py`` and every concept of ``ontology/concepts.ttl`` is used: the
+concepts are read from the ontology (bench/vocabulary.py), and those the articles did not
+use get a claim each at the end of the last article.
 
 Each evidence quote is cut from the article text as it is written, so it really occurs
 there; a quote that occurs more than once is written with its ``occurrence``. The
@@ -27,68 +29,28 @@ import random
 import re
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.vocabulary import ONTOLOGY, Vocabulary
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# --- vocabulary: the concepts of ontology/concepts.ttl, by slug ------------------------
+# --- vocabulary: the concepts read from the ontology (bench/vocabulary.py) --------------
 
-# Issues, with the noun phrase an article uses for each.
-ISSUES: dict[str, str] = {
-    "nuclear-programme": "the nuclear programme",
-    "sanctions-relief": "sanctions relief",
-    "sanctions-relief-timeline": "a timeline for sanctions relief",
-    "uranium-enrichment-levels": "caps on uranium enrichment levels",
-    "iaea-monitoring-and-verification": "enhanced international monitoring and verification",
-    "verification-mechanisms": "new verification mechanisms",
-    "safeguards": "strengthened safeguards",
-    "ballistic-missiles": "ballistic missiles",
-    "regional-proxy-activities": "regional proxy activities",
-    "non-proliferation-commitments": "broader non-proliferation commitments",
-    "nuclear-technical-matters": "nuclear-related technical matters",
-    "guiding-principles": "a set of guiding principles",
-    "other-non-nuclear-issues": "other non-nuclear issues",
-    "state-definition": "the status of the disputed territory",
-    "governance": "the holding of elections",
-    "power-sharing": "a power-sharing arrangement",
-    "human-rights-and-equality": "the protection of civilians",
-    "justice-sector-reform": "reform of the courts",
-    "socio-economic-reconstruction": "economic reconstruction",
-    "land-property-and-environment": "the return of confiscated land",
-    "security-sector": "the withdrawal of forces",
-    "ceasefire": "a lasting ceasefire",
-    "transitional-justice": "an amnesty for former fighters",
-    "implementation": "a timetable for implementation",
-}
-ISSUE_SLUGS = tuple(ISSUES)
-STANCES = ("insists-on", "demands", "excludes", "proposes", "accepts", "rejects")
-ROLES = (
-    "negotiating-party",
-    "mediator",
-    "host",
-    "head-of-delegation",
-    "delegation-member",
-    "adviser",
-    "envoy",
-    "spokesperson",
-    "technical-expert",
-    "consulted-party",
-)
-CHANNELS = ("told-reporters", "social-media-post", "anonymous-briefing", "media-report")
-FORMATS = ("direct", "indirect")
-STATUSES = ("held", "planned")
-RELATIONS = ("background", "interruption", "concurrent-tension")
-CONCEPTS: dict[str, tuple[str, ...]] = {
-    "issue": ISSUE_SLUGS,
-    "stance": STANCES,
-    "role": ROLES,
-    "channel": CHANNELS,
-    "format": FORMATS,
-    "status": STATUSES,
-    "relation": RELATIONS,
-}
+# The concepts this generator gives a meaning of its own, by scheme: the ontology must
+# define them. Every other concept is used by its label (issues, formats) or, if the
+# corpus has not used it by its end, by a claim of its own (see _other_concepts).
+MEANINGFUL: dict[str, tuple[str, ...]] = {
+    "role": ("negotiating-party", "mediator", "host", "head-of-delegation",
+             "delegation-member", "adviser", "envoy", "spokesperson", "technical-expert",
+             "consulted-party"),
+    "stance": ("insists-on", "demands", "excludes", "proposes", "accepts", "rejects"),
+    "channel": ("told-reporters", "social-media-post", "anonymous-briefing", "media-report"),
+    "status": ("held", "planned"),
+    "relation": ("background", "interruption", "concurrent-tension"),
+}  # fmt: skip
 
 # --- names -----------------------------------------------------------------------------
 
@@ -163,6 +125,7 @@ DRAFT_WORDS = (
     "Both delegations will now prepare written proposals, and the next meeting will be "
     "scheduled once the texts have been exchanged",
 )
+PRINCIPLES = "a set of guiding principles"
 ANALYST_NOTES = (
     "represents a modest step forward",
     "is a necessary but insufficient step",
@@ -245,8 +208,9 @@ class World:
     """The registry: states and their offices and office holders, organisations,
     websites, groups, and the people each negotiation adds."""
 
-    def __init__(self, rng: random.Random, states: int) -> None:
+    def __init__(self, rng: random.Random, states: int, vocabulary: Vocabulary) -> None:
         self.rng = rng
+        self.vocabulary = vocabulary
         self.entities: list[dict[str, object]] = []
         self._ids: set[str] = set()
         self._people: set[str] = set()
@@ -458,8 +422,9 @@ class Negotiation:
         self.process = f"{self.p}-talks"
         a, b, m, neutral = rng.sample(world.states, 4)
         self.a, self.b, self.m = a, b, m
-        self.format = FORMATS[index % 2]
-        self.issues = [ISSUE_SLUGS[(issue_offset + j) % len(ISSUE_SLUGS)] for j in range(5)]
+        formats, issues = world.vocabulary.slugs("format"), world.vocabulary.slugs("issue")
+        self.format = formats[index % len(formats)]
+        self.issues = [issues[(issue_offset + j) % len(issues)] for j in range(5)]
         self.org = rng.choice(world.organisations)
         self.website = rng.choice(WEBSITES)
         self.a_adviser = world.person()
@@ -498,9 +463,13 @@ class Negotiation:
         k, p, r = rd.number, self.p, f"{self.p}-r{rd.number}"
         prev = self.rounds[k - 2] if k > 1 else None
         last = k == len(self.rounds)
+        formats, issues = world.vocabulary.slugs("format"), world.vocabulary.slugs("issue")
         fmt = (
-            self.format if k == 1 or rng.random() < 0.7 else FORMATS[1 - FORMATS.index(self.format)]
+            self.format
+            if k == 1 or rng.random() < 0.7
+            else formats[(formats.index(self.format) + 1) % len(formats)]
         )
+        fmt_words = world.vocabulary.label("format", fmt)
         a_head, b_head = a.people["envoy"], b.people["foreign-minister"]
         mediator = m.people["foreign-minister"]
         director, president = org.director, a.people["president"]
@@ -509,7 +478,10 @@ class Negotiation:
         host = world.state(rd.city.state)
 
         def issue(j: int) -> str:
-            return ISSUE_SLUGS[(offset + j) % len(ISSUE_SLUGS)]
+            return issues[(offset + j) % len(issues)]
+
+        def phrase(issue_slug: str) -> str:
+            return world.vocabulary.label("issue", issue_slug)
 
         # --- the lead: the round, and in the first article the process -------------------
         when = (
@@ -519,21 +491,22 @@ class Negotiation:
         )
         lead = art.say(
             f"{a.name} and {b.name} made measurable progress during the {ORDINALS[k - 1]} round "
-            f"of {fmt} nuclear negotiations held in {rd.city.name} {when}, though both sides "
+            f"of {fmt_words} nuclear negotiations held in {rd.city.name} {when}, though both sides "
             f"acknowledged that {gap}."
         )
         round_quote = lead.q(
-            f"{ORDINALS[k - 1]} round of {fmt} nuclear negotiations held in {rd.city.name} {when}"
+            f"{ORDINALS[k - 1]} round of {fmt_words} nuclear negotiations held in "
+            f"{rd.city.name} {when}"
         )
         if k == 1:
             cover = art.say(
                 f"The talks, the first between the two governments in years, cover "
-                f"{_join([ISSUES[i] for i in self.issues])}."
+                f"{_join([phrase(i) for i in self.issues])}."
             )
             art.claim(
                 self.process,
                 "negotiation",
-                [lead.q(f"{fmt} nuclear negotiations"), cover.q()],
+                [lead.q(f"{fmt_words} nuclear negotiations"), cover.q()],
                 label=f"{a.name}–{b.name} nuclear negotiations ({rd.day.year})",
                 format=fmt,
                 issues=list(self.issues),
@@ -602,16 +575,16 @@ class Negotiation:
         )
         told: dict[str, Value] = {"date": rd.date} if rd.full_date else {"not before": rd.date}
         said = []
-        for n, phrase in enumerate((serious, constructive)):
+        for n, quoted in enumerate((serious, constructive)):
             said.append(
                 art.claim(
-                    f"{r}-{b_head.id}-says-{slug(phrase)}-{n + 1}",
+                    f"{r}-{b_head.id}-says-{slug(quoted)}-{n + 1}",
                     "statement",
                     [s.q(f'{b_head.last} told reporters the discussions were "{serious}"')]
                     if n == 0
                     else [s.q(f'conducted in a "{constructive}" atmosphere{than}')],
                     speaker=b_head.id,
-                    words=phrase,
+                    words=quoted,
                     channel="told-reporters",
                     about=rd.id,
                     **told,
@@ -661,12 +634,12 @@ class Negotiation:
             )
         principles = art.say(
             f'{b_head.he} highlighted that the parties had reached a "general agreement on '
-            f'{ISSUES["guiding-principles"]}" to serve as the foundation for drafting a text.'
+            f'{PRINCIPLES}" to serve as the foundation for drafting a text.'
         )
         art.claim(
             f"{r}-guiding-principles",
             "outcome",
-            [principles.q(f"general agreement on {ISSUES['guiding-principles']}")],
+            [principles.q(f"general agreement on {PRINCIPLES}")],
             label="General agreement on a set of guiding principles",
             of=rd.id,
             parties=[a.id, b.id],
@@ -676,8 +649,9 @@ class Negotiation:
         art.paragraph()
         post = rng.choice(MEDIATOR_POSTS)
         call = rng.choice(MEDIATOR_CALLS)
+        mediated = f"{mediator.label} of {m.name}, who mediated the {fmt_words} format"
         mediator_role = art.say(
-            f"Foreign Minister {mediator.label} of {m.name}, who mediated the {fmt} format, "
+            f"Foreign Minister {mediated}, "
             f'wrote on {self.website[1]} that the talks concluded with "{post}"'
         )
         thanks = art.say(
@@ -723,7 +697,7 @@ class Negotiation:
             art.claim(
                 f"{p}-{m.id}-mediates",
                 "participation",
-                [mediator_role.q(f"{mediator.label} of {m.name}, who mediated the {fmt} format")],
+                [mediator_role.q(mediated)],
                 agent=m.id,
                 event=self.process,
                 roles=["mediator"],
@@ -731,7 +705,7 @@ class Negotiation:
         art.claim(
             f"{r}-{mediator.id}-mediates",
             "participation",
-            [mediator_role.q(f"{mediator.label} of {m.name}, who mediated the {fmt} format")],
+            [mediator_role.q(mediated)],
             agent=mediator.id,
             event=rd.id,
             roles=["mediator"],
@@ -836,8 +810,8 @@ class Negotiation:
         ]
         notes = [issue(0), issue(1)]
         s = art.say(
-            f"The delegations exchanged notes on key issues, including {ISSUES[notes[0]]} and "
-            f"{ISSUES[notes[1]]}."
+            f"The delegations exchanged notes on key issues, including {phrase(notes[0])} and "
+            f"{phrase(notes[1])}."
         )
         art.claim(
             f"{r}-notes",
@@ -850,7 +824,7 @@ class Negotiation:
         topics = [issue(2), issue(3)]
         s = art.say(
             f"Both sides held separate meetings with {director.last} to address "
-            f"{ISSUES[topics[0]]} and {ISSUES[topics[1]]}."
+            f"{phrase(topics[0])} and {phrase(topics[1])}."
         )
         for party in (a, b):
             art.claim(
@@ -1046,14 +1020,14 @@ class Negotiation:
         # --- positions --------------------------------------------------------------------
         art.paragraph()
         s = art.say(
-            f"{a.name} insists the negotiations remain strictly focused on {ISSUES[issue(0)]}, "
-            f"demands concessions on {ISSUES[issue(1)]} and excludes any discussion of "
-            f"{ISSUES[issue(2)]}."
+            f"{a.name} insists the negotiations remain strictly focused on {phrase(issue(0))}, "
+            f"demands concessions on {phrase(issue(1))} and excludes any discussion of "
+            f"{phrase(issue(2))}."
         )
         t = art.say(
             f"{b.name} officials have indicated they will put forward proposals on "
-            f"{ISSUES[issue(3)]}, could accept terms on {ISSUES[issue(4)]}, but reject demands "
-            f"on {ISSUES[issue(5)]}."
+            f"{phrase(issue(3))}, could accept terms on {phrase(issue(4))}, but reject demands "
+            f"on {phrase(issue(5))}."
         )
         for j, (stance, sentence, holder) in enumerate(
             (("insists-on", s, a), ("demands", s, a), ("excludes", s, a),
@@ -1067,7 +1041,7 @@ class Negotiation:
                 issue=issue(j),
                 stance=stance,
                 in_=self.process if j % 2 == 0 else rd.id,
-                wording=ISSUES[issue(j)],
+                wording=phrase(issue(j)),
                 according_to=[f"{b.id}-officials"] if holder is b else [],
             )
 
@@ -1130,7 +1104,7 @@ class Negotiation:
         art.paragraph()
         note = rng.choice(ANALYST_NOTES)
         core = [issue(6), issue(7), issue(8)]
-        phrases = [ISSUES[c] for c in core]
+        phrases = [phrase(c) for c in core]
         s = art.say(
             f"Analysts note that while agreement on guiding principles {note}, bridging core "
             f"divergences—particularly on {phrases[0]}, {phrases[1]}, and {phrases[2]}—will "
@@ -1159,7 +1133,7 @@ class Negotiation:
             of=rd.id,
             characterisation=[f"agreement on guiding principles {note}"],
         )
-        t = art.say(f"{b_head.last} acknowledged that differences over {ISSUES[issue(9)]} persist.")
+        t = art.say(f"{b_head.last} acknowledged that differences over {phrase(issue(9))} persist.")
         art.claim(
             f"{r}-divergence-{issue(9)}",
             "divergence",
@@ -1362,11 +1336,15 @@ def registry_yaml(world: World) -> str:
 # --- the corpus ------------------------------------------------------------------------
 
 
-def generate(root: Path, negotiations: int, seed: int = 0) -> None:
-    """Write a complete seeds folder for ``negotiations`` negotiations into ``root``."""
+def generate(root: Path, negotiations: int, seed: int = 0, ontology_dir: Path = ONTOLOGY) -> None:
+    """Write a complete seeds folder for ``negotiations`` negotiations into ``root``,
+    using the concepts of the ontology in ``ontology_dir``."""
     rng = random.Random(seed)
-    world = World(rng, states=max(6, min(len(STATE_HEADS) * len(STATE_TAILS),
-                                         negotiations // 2 + 6)))  # fmt: skip
+    vocabulary = Vocabulary.read(ontology_dir)
+    for scheme, slugs in MEANINGFUL.items():
+        vocabulary.require(scheme, *slugs)
+    world = World(rng, max(6, min(len(STATE_HEADS) * len(STATE_TAILS), negotiations // 2 + 6)),
+                  vocabulary)  # fmt: skip
     documents = root / "documents"
     if root.exists() and any(root.iterdir()):
         registry = root / "registry.yaml"
@@ -1374,11 +1352,15 @@ def generate(root: Path, negotiations: int, seed: int = 0) -> None:
             raise FileExistsError(f"{root} is not empty and not a generated corpus: not replaced")
         shutil.rmtree(root)
     documents.mkdir(parents=True)
+    used: dict[str, set[str]] = {}
+    last: tuple[Path, dict[str, Value], Article, Negotiation, Round] | None = None
     number = 0
     for index in range(negotiations):
-        offset = (7 * index) % len(ISSUE_SLUGS)
+        offset = (7 * index) % len(vocabulary.slugs("issue"))
         negotiation = Negotiation(world, rng, index, offset)
         for rd, article in negotiation.articles(offset):
+            if last is not None:
+                _write(*last[:3])
             number += 1
             a, b = negotiation.a, negotiation.b
             name = f"{number:05d}-{a.id}-{b.id}-round-{rd.number}"
@@ -1398,15 +1380,107 @@ def generate(root: Path, negotiations: int, seed: int = 0) -> None:
                 "received as": f"{number:03d}_{received}.txt",
                 "note": f"Synthetic article {number}, written by bench/generate.py (seed {seed}).",
             }
-            (documents / f"{name}.txt").write_text(article.text, encoding="utf-8")
-            (documents / f"{name}.yaml").write_text(
-                annotation_yaml(metadata, article), encoding="utf-8"
-            )
+            _count_concepts(article, used)
+            last = (documents / name, metadata, article, negotiation, rd)
+    if last is not None:
+        unused = {s: [c for c in vocabulary.slugs(s) if c not in used.get(s, set())]
+                  for s in OTHER_CONCEPTS}  # fmt: skip
+        _other_concepts(last[2], last[3], last[4], unused)
+        _write(*last[:3])
     (root / "registry.yaml").write_text(registry_yaml(world), encoding="utf-8")
     (root / "wikidata-verified.tsv").write_text(
         "# Synthetic corpus: no entity is linked to Wikidata.\nlabel\tqid\tnote\n",
         encoding="utf-8",
     )
+
+
+def _write(path: Path, metadata: dict[str, Value], article: Article) -> None:
+    path.with_suffix(".txt").write_text(article.text, encoding="utf-8")
+    path.with_suffix(".yaml").write_text(annotation_yaml(metadata, article), encoding="utf-8")
+
+
+# --- every concept used: claims for those the articles did not use ---------------------
+
+
+def _count_concepts(article: Article, used: dict[str, set[str]]) -> None:
+    """Add the concepts ``article``'s claims name to ``used``, by scheme."""
+    from kg.claimtypes import CLAIM_TYPES_BY_NAME, ValueKind
+
+    for claim in article.claims:
+        for spec in CLAIM_TYPES_BY_NAME[claim.type].fields:
+            value = claim.fields.get(spec.key)
+            if spec.kind is ValueKind.CONCEPT and value:
+                values = value if isinstance(value, list) else [str(value)]
+                used.setdefault(spec.scheme, set()).update(values)
+
+
+def _other_issue(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    s = art.say(f"{n.a.name} also demands progress on {n.world.vocabulary.label('issue', slug)}.")
+    art.claim(f"{n.p}-other-{n.a.id}-demands-{slug}", "position", [s.q()], holder=n.a.id,
+              issue=slug, stance="demands", in_=n.process)  # fmt: skip
+
+
+def _other_stance(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    v, issue = n.world.vocabulary, n.issues[0]
+    s = art.say(f"{n.b.name} {v.label('stance', slug)} {v.label('issue', issue)}, officials say.")
+    art.claim(f"{n.p}-other-{n.b.id}-{slug}-{issue}", "position", [s.q()], holder=n.b.id,
+              issue=issue, stance=slug, in_=rd.id)  # fmt: skip
+
+
+def _other_role(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    person = n.world.person()
+    s = art.say(f"{person.label} took part as {n.world.vocabulary.label('role', slug)}.")
+    art.claim(f"{n.p}-other-{person.id}-{slug}", "participation", [s.q()], agent=person.id,
+              event=rd.id, roles=[slug])  # fmt: skip
+
+
+def _other_channel(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    speaker, words = n.b.people["spokesperson"], "We remain committed to these talks."
+    s = art.say(f'{speaker.label} said ({n.world.vocabulary.label("channel", slug)}): "{words}"')
+    art.claim(f"{n.p}-other-statement-{slug}", "statement", [s.q()], speaker=speaker.id,
+              words=words, channel=slug, not_before=rd.date)  # fmt: skip
+
+
+def _other_round(art: Article, n: Negotiation, scheme: str, slug: str) -> None:
+    label = n.world.vocabulary.label(scheme, slug)
+    s = art.say(f"Diplomats also spoke of a further round of the talks ({scheme}: {label}).")
+    art.claim(f"{n.p}-other-round-{scheme}-{slug}", "round", [s.q()],
+              label=f"Further round of {n.a.name}–{n.b.name} talks ({label})",
+              part_of=n.process, status=slug if scheme == "status" else "planned",
+              format=slug if scheme == "format" else "")  # fmt: skip
+
+
+def _other_relation(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    label = n.world.vocabulary.label("relation", slug)
+    s = art.say(f"Observers also cited a debate in the parliament of {n.a.name} ({label}).")
+    art.claim(f"{n.p}-other-event-{slug}", "context event", [s.q()],
+              label=f"Debate in the parliament of {n.a.name} ({label})",
+              context_for=n.process, relation=slug, actor=[n.a.id])  # fmt: skip
+
+
+# Per scheme, a claim that uses one of its concepts: every scheme has one.
+OTHER_CONCEPTS: dict[str, Callable[[Article, Negotiation, Round, str], None]] = {
+    "issue": _other_issue,
+    "stance": _other_stance,
+    "role": _other_role,
+    "channel": _other_channel,
+    "format": lambda art, n, rd, slug: _other_round(art, n, "format", slug),
+    "status": lambda art, n, rd, slug: _other_round(art, n, "status", slug),
+    "relation": _other_relation,
+}
+
+
+def _other_concepts(
+    art: Article, negotiation: Negotiation, rd: Round, unused: dict[str, list[str]]
+) -> None:
+    """A last paragraph that uses, one claim each, the concepts the corpus has not used
+    (a concept added to the ontology, say)."""
+    if not any(unused.values()):
+        return
+    art.paragraph()
+    for scheme, slugs in unused.items():
+        for slug in slugs:
+            OTHER_CONCEPTS[scheme](art, negotiation, rd, slug)
 
 
 def count_triples(root: Path) -> int:

@@ -18,6 +18,7 @@ from kg import pipeline
 from kg import seeds as seeds_module
 from kg.config import Settings
 from kg.progress import Steps
+from kg.query import execute
 from kg.release import Release
 from tests import invariants
 from tests.conftest import ROOT, Corpus, repo_settings
@@ -67,24 +68,54 @@ def _registry_entries(registry: Path, first_lines: set[int]) -> str:
     return textwrap.dedent("".join(chosen))
 
 
+NEW_ISSUE = "sharing-of-the-border-waters"
+
+
 def declare_a_new_concept(corpus: Corpus, documents: list[str]) -> None:
-    """Hook for concepts declared in the seeds (issue 8, item 2): once annotators can
-    declare a concept in YAML, declare a new issue here and use it in one of
-    ``documents``, so the invariants are shown to hold for a corpus that grows its
-    vocabulary too. Until then the generated articles use the ontology's concepts."""
+    """Declare an issue the ontology does not have in the article that starts the
+    generated negotiation, and list it, by its label, among the negotiation's issues: a
+    corpus that grows its vocabulary keeps the invariants too."""
+    for name in documents:
+        path = corpus.documents / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        if "    type: negotiation\n" not in text:
+            continue
+        at = text.index("    issues:\n", text.index("    type: negotiation\n")) + len(
+            "    issues:\n"
+        )
+        text = text[:at] + "      - sharing of the border waters\n" + text[at:]
+        path.write_text(
+            text
+            + textwrap.dedent(f"""
+                concepts:
+                  - id: {NEW_ISSUE}
+                    scheme: issue
+                    label: sharing of the border waters
+                    definition: How the states divide the water of the rivers on their border.
+                """),
+            encoding="utf-8",
+        )
+        return
+    raise AssertionError("no generated article declares the negotiation")
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Release]:
+    """A copy of the seeds with a generated negotiation added, built."""
+    folder = tmp_path_factory.mktemp("seeds-grown")
+    corpus = Corpus(folder / "seeds", start=SEEDS)
+    add_generated_negotiation(corpus, folder)
+    return corpus.build()
 
 
 @pytest.fixture(scope="module", params=[PLAIN, GROWN])
 def corpus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Settings, Release]:
-    folder = tmp_path_factory.mktemp("seeds-invariants")
-    if request.param == PLAIN:
-        settings = repo_settings(folder / "var", seeds_dir=SEEDS)
-    else:
-        grown = Corpus(folder / "seeds", start=SEEDS)
-        add_generated_negotiation(grown, folder)
-        settings = grown.settings()
+    if request.param == GROWN:
+        built: tuple[Settings, Release] = request.getfixturevalue("grown")
+        return built
+    settings = repo_settings(tmp_path_factory.mktemp("seeds") / "var", seeds_dir=SEEDS)
     return settings, pipeline.build(settings, Steps(quiet=True))
 
 
@@ -121,3 +152,13 @@ def test_the_generated_negotiation_is_another_one(tmp_path: Path) -> None:
     }
     processes = {c.id for c in after.claims() if c.type.name == "negotiation"}
     assert processes - {c.id for c in before.claims() if c.type.name == "negotiation"}
+    assert NEW_ISSUE in {c.id for c in after.declared_concepts()}
+
+
+def test_the_new_concept_is_published_and_used(grown: tuple[Settings, Release]) -> None:
+    settings, release = grown
+    concept = f"<{settings.ns.concept('issue', NEW_ISSUE)}>"
+    query = (
+        f"ASK {{ {concept} a skos:Concept . ?p a nkg:NegotiationProcess ; nkg:issue {concept} }}"
+    )
+    assert bool(execute(release.open_store(), query, settings.ns))
