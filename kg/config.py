@@ -74,6 +74,13 @@ class Settings:
     service_allowlist: str = setting(
         "", "Space-separated SPARQL endpoints a SERVICE clause may call; empty: none"
     )
+    publisher: str = setting(
+        "negotiations-kg", "Who publishes the dataset: the VoID's dcterms:publisher"
+    )
+    contact: str = setting(
+        "https://w3id.org/negotiations-kg/",
+        "How to reach the publisher (URL or e-mail): the VoID's dcat:contactPoint",
+    )
 
     def __post_init__(self) -> None:
         try:

@@ -30,7 +30,7 @@ from kg.formats import GRAPHS, RdfSyntax, by_suffix, named
 from kg.rdfconvert import quads
 from kg.release import MANIFEST, Release, read
 from kg.validate import Report
-from kg.void import Dump, describe
+from kg.void import Dump, Publisher, describe
 
 DUMP_NAME = "negotiations-kg"
 # The dumps of a release: the merged graph in each syntax of one graph, the dataset
@@ -118,7 +118,8 @@ def prepare(
             dumps = _write_dumps(memory, building.path / "dumps", ns.prefixes(), compiled, settings)
         with phase("void"):
             _write_graph(shapes, building.path / "shapes.ttl")
-            void = describe(memory, ns, release_id, created, dumps)
+            publisher = Publisher(settings.publisher, settings.contact)
+            void = describe(memory, ns, release_id, created, dumps, publisher)
             _write_graph(void, building.path / "void.ttl")
             del memory
         with phase("store"):

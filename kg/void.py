@@ -1,6 +1,8 @@
 """Describe a release with VoID (W3C Interest Group Note "Describing Linked Datasets
-with the VoID Vocabulary") and DCAT 2 (W3C Recommendation): counts, classes,
-properties, named graphs, the Wikidata linkset, dumps with checksums (SPDX)."""
+with the VoID Vocabulary") and DCAT 2 (W3C Recommendation): publisher and contact point
+(DCAT 2, section 6.4; vCard), counts, classes, properties, named graphs, example
+resources (VoID section 3.3), the Wikidata linkset, the SPARQL endpoint as a
+``dcat:DataService`` (DCAT 2, section 6.9), dumps with checksums (SPDX)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from kg import __version__
 from kg.formats import GRAPHS
 from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
+
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+MAX_EXAMPLES = 5
 
 LICENCE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 TITLE = "Negotiations knowledge graph"
@@ -34,16 +40,35 @@ class Dump:
     description: str
 
 
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes the dataset, and how to reach them (``KG_PUBLISHER``, ``KG_CONTACT``)."""
+
+    name: str
+    contact: str  # a URL, or an e-mail address
+
+
 def describe(
-    store: ox.Store, ns: Namespaces, release_id: str, created: dt.datetime, dumps: list[Dump]
+    store: ox.Store,
+    ns: Namespaces,
+    release_id: str,
+    created: dt.datetime,
+    dumps: list[Dump],
+    publisher: Publisher | None = None,
 ) -> Graph:
     """The VoID/DCAT description of the dataset in ``store`` (default graph = union)."""
     graph = Graph()
     for prefix, iri in ns.prefixes().items():
         graph.bind(prefix, iri, override=True)
     graph.bind("spdx", SPDX)
+    graph.bind("sd", SD)
+    graph.bind("vcard", VCARD)
     dataset, release = ns.dataset, ns.release(release_id)
     _dataset_header(graph, dataset, ns, created)
+    if publisher is not None:
+        _publisher(graph, dataset, publisher)
+    _service(graph, dataset, ns)
+    _examples(graph, dataset, store, ns)
     graph.add((dataset, DCAT.hasVersion, release))
     graph.add((release, RDF.type, VOID.Dataset))
     graph.add((release, RDF.type, DCAT.Dataset))
@@ -73,6 +98,50 @@ def _dataset_header(graph: Graph, dataset: URIRef, ns: Namespaces, created: dt.d
     graph.add((dataset, VOID.vocabulary, URIRef(str(ns.nkg))))
     graph.add((dataset, FOAF.homepage, URIRef(ns.base)))
     graph.add((dataset, VOID.rootResource, ns.ontology))
+
+
+def _publisher(graph: Graph, dataset: URIRef, publisher: Publisher) -> None:
+    """dcterms:publisher (a foaf:Agent) and dcat:contactPoint (a vCard)."""
+    agent, card = BNode("publisher"), BNode("contact")
+    contact = publisher.contact.strip()
+    is_mail = "@" in contact and not contact.startswith(("http://", "https://"))
+    address = URIRef(("mailto:" + contact) if is_mail else contact) if contact else None
+    graph.add((dataset, DCTERMS.publisher, agent))
+    graph.add((agent, RDF.type, FOAF.Agent))
+    graph.add((agent, FOAF.name, Literal(publisher.name)))
+    graph.add((dataset, DCAT.contactPoint, card))
+    graph.add((card, RDF.type, VCARD.Kind))
+    graph.add((card, VCARD.fn, Literal(publisher.name)))
+    if address is not None:
+        graph.add((agent, FOAF.mbox if is_mail else FOAF.homepage, address))
+        graph.add((card, VCARD.hasEmail if is_mail else VCARD.hasURL, address))
+
+
+def _service(graph: Graph, dataset: URIRef, ns: Namespaces) -> None:
+    """The SPARQL endpoint, as DCAT 2 describes a data service (section 6.9)."""
+    endpoint = URIRef(ns.base + "sparql")
+    graph.add((endpoint, RDF.type, DCAT.DataService))
+    graph.add((endpoint, RDF.type, SD.Service))
+    graph.add((endpoint, DCTERMS.title, Literal(f"{TITLE}: SPARQL endpoint", lang="en")))
+    graph.add((endpoint, DCAT.endpointURL, endpoint))
+    graph.add((endpoint, DCAT.endpointDescription, endpoint))
+    graph.add((endpoint, DCAT.servesDataset, dataset))
+    graph.add((endpoint, DCTERMS.conformsTo, SPARQL_PROTOCOL))
+    graph.add((endpoint, SD.endpoint, endpoint))
+    graph.add((endpoint, DCTERMS.license, LICENCE))
+
+
+def _examples(graph: Graph, dataset: URIRef, store: ox.Store, ns: Namespaces) -> None:
+    """void:exampleResource: the negotiation processes first, then their rounds."""
+    rows = select(
+        store,
+        f"""SELECT DISTINCT ?r {{
+          {{ ?r a <{ns.nkg.NegotiationProcess}> BIND(0 AS ?rank) }}
+          UNION {{ ?r a <{ns.nkg.NegotiationRound}> BIND(1 AS ?rank) }}
+        }} ORDER BY ?rank ?r LIMIT {MAX_EXAMPLES}""",
+    )
+    for row in rows:
+        graph.add((dataset, VOID.exampleResource, URIRef(row[0].value)))
 
 
 def select(store: ox.Store, query: str, union: bool = True) -> ox.QuerySolutions:

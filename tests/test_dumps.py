@@ -412,6 +412,29 @@ def test_void_lists_the_dumps_with_their_checksums(client: TestClient, release: 
             assert f'"{info["sha256"]}"' in text
 
 
+def test_void_names_publisher_contact_service_and_examples(release: Release) -> None:
+    text = (release.path / "void.ttl").read_text(encoding="utf-8")
+    assert (
+        "ns1:" not in text
+        and "@prefix sd: <http://www.w3.org/ns/sparql-service-description#>" in text
+    )
+    void = ox.Store()
+    void.load(path=release.path / "void.ttl", format=ox.RdfFormat.TURTLE)
+    ask = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dcterms: <http://purl.org/dc/terms/>
+    PREFIX void: <http://rdfs.org/ns/void#> PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+    PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+    PREFIX nkg: <https://w3id.org/negotiations-kg/ontology#>
+    ASK {
+      ?dataset dcterms:publisher [ a foaf:Agent ; foaf:name ?name ] ;
+               dcat:contactPoint [ a vcard:Kind ; vcard:hasURL ?url ] ;
+               void:exampleResource ?example .
+      ?service a dcat:DataService ; dcat:endpointURL ?endpoint ; dcat:servesDataset ?dataset .
+      FILTER(STRENDS(STR(?endpoint), "/sparql"))
+      FILTER(STRSTARTS(STR(?example), "https://w3id.org/negotiations-kg/id/"))
+    }"""
+    assert void.query(ask)
+
+
 def test_void_refuses_what_it_cannot_send(client: TestClient) -> None:
     response = client.get("/.well-known/void", headers={"Accept": "image/png"})
     assert response.status_code == 406

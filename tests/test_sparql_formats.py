@@ -117,10 +117,6 @@ def test_describe_is_a_graph(client: TestClient) -> None:
         ("application/sparql-results+xml, */*", "application/sparql-results+xml"),
         ("text/*", "text/csv"),
         ("text/*, text/csv;q=0", "text/tab-separated-values"),
-        (
-            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "application/sparql-results+xml",
-        ),
         ("*", "application/sparql-results+json"),
     ],
 )

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg import __version__
 from kg.config import Settings
 from kg.errors import KgError
-from kg.server import dumps, ui
+from kg.server import compression, dumps, ui
 from kg.server.etags import ConditionalRequests
 from kg.server.live import LiveRelease
 from kg.server.pages import routes as pages
@@ -56,10 +56,11 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
     _install_error_handlers(app)
     for module in (sparql, dumps, ui, pages):  # pages last: it owns the catch-all paths
         app.include_router(module.router())
-    # Innermost first: ETag/304 for every route, then security headers, then CORS.
+    # Innermost first: ETag/304 for every route, compression, security headers, CORS.
     app.add_middleware(
         ConditionalRequests, live=live, max_body=body_limit(settings.max_query_bytes)
     )
+    compression.install(app)
 
     app.add_middleware(SecurityHeaders)
 
@@ -69,7 +70,13 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["ETag", "KG-Result-Truncated", "Content-Length", "Retry-After"],
+        expose_headers=[
+            "ETag",
+            "KG-Result-Truncated",
+            "Content-Length",
+            "Content-Range",
+            "Retry-After",
+        ],
         max_age=86400,
     )
     return app

@@ -7,7 +7,9 @@
   build that made the release), ``shapes.ttl``; beside them ``manifest.json`` and a
   ``SHA256SUMS`` written with the names used here, for ``sha256sum -c``.
 * ``/.well-known/void`` (RFC 8615; VoID section 7.2 "Discovery via well-known URI")
-  answers Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept`` (RFC 9110 section 12).
+  answers Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept`` (RFC 9110 section 12);
+  a browser that prefers HTML is sent (303) to the dataset's page, which shows the same
+  description, rather than given a file to download.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import functools
 import html
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 from fastapi import APIRouter, HTTPException, Request
@@ -26,7 +28,7 @@ from starlette.responses import RedirectResponse, Response
 from kg import release as releases
 from kg.formats import SINGLE_GRAPH, RdfSyntax
 from kg.release import MANIFEST, Release
-from kg.server.negotiation import HTML, JSON, choose
+from kg.server.negotiation import HTML, JSON, Offer, choose, refuse
 from kg.server.transfer import Representation, send
 
 LISTING_FORMATS = (HTML, JSON)
@@ -78,10 +80,13 @@ def dump(request: Request, name: str) -> Response:
 def void(request: Request) -> Response:
     """The VoID/DCAT description of the current release, in the format asked for."""
     current = _release(request)
-    syntax = choose(SINGLE_GRAPH, request.headers.get("accept"))
-    if syntax is None:
-        types = ", ".join(s.media_type for s in SINGLE_GRAPH)
-        raise HTTPException(406, f"VoID is available as {types}")
+    offers: tuple[Offer, ...] = (*SINGLE_GRAPH, HTML)
+    choice = choose(offers, request.headers.get("accept"))
+    if choice is HTML:
+        return RedirectResponse("../page/dataset", status_code=303, headers={"Vary": "Accept"})
+    if choice is None:
+        raise refuse("the VoID description", offers, request.headers.get("accept"))
+    syntax = cast(RdfSyntax, choice)
     if syntax.suffix == "ttl":  # the file void.ttl itself
         rep = catalogue(current.path)["void.ttl"]
     else:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import io
 import re
@@ -31,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 CHUNK = 64 * 1024
+CODINGS = ("gzip", "br", "zstd")  # content codings whose tags are W/"<sha256>-<coding>"
 # Shared caches may keep a copy but must revalidate it: the same URL serves the next
 # release's file. Revalidation is cheap (304 by ETag).
 CACHE_CONTROL = "public, no-cache"
@@ -81,6 +83,23 @@ class Representation:
         if self.modified is None:
             return None
         return self.modified.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def file_representation(path: Path, media_type: str) -> Representation:
+    """A static file of the server (not of a release), hashed once per version of it."""
+    stat = path.stat()
+    return _file_at(path, stat.st_size, stat.st_mtime_ns, media_type)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_at(path: Path, size: int, mtime_ns: int, media_type: str) -> Representation:
+    """Size and mtime are in the key: an edited file is hashed again."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    modified = dt.datetime.fromtimestamp(mtime_ns // 1_000_000_000, dt.UTC)
+    return Representation.of_file(path, size, digest.hexdigest(), media_type, modified)
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:
@@ -234,8 +253,9 @@ def _not_modified(request: Request, rep: Representation) -> str | None:
         for _, tag in _tags(if_none_match):
             if tag == rep.sha256:
                 return rep.etag
-            if tag == f"{rep.sha256}-gzip":
-                return rep.gzip_etag
+            base, _, coding = tag.rpartition("-")
+            if base == rep.sha256 and coding in CODINGS:  # see kg.server.compression
+                return f'W/"{tag}"'
         return None
     since = _http_date(request.headers.get("if-modified-since", ""))
     if since is not None and rep.last_modified is not None and rep.last_modified <= since:

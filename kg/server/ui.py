@@ -13,8 +13,6 @@ per competency query with the PREFIX lines it needs).
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import hashlib
 import html
 import json
@@ -27,7 +25,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kg.config import Settings
 from kg.queries import NamedQuery, load_queries, with_prefixes
-from kg.server.transfer import Representation, send
+from kg.server.transfer import Representation, file_representation, send
 
 STATIC = Path(__file__).resolve().parent / "static" / "ui"
 YASGUI_BUILD = Path("node_modules", "@zazuko", "yasgui", "build")
@@ -140,19 +138,7 @@ def _json(request: Request, body: object) -> Response:
 
 
 def _file(path: Path, media_type: str) -> Representation:
-    stat = path.stat()
-    return _file_at(path, stat.st_size, stat.st_mtime_ns, media_type)
-
-
-@functools.lru_cache(maxsize=32)
-def _file_at(path: Path, size: int, mtime_ns: int, media_type: str) -> Representation:
-    """A static file, hashed once per version of it (size and mtime are in the key)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    modified = dt.datetime.fromtimestamp(mtime_ns // 1_000_000_000, dt.UTC)
-    return Representation.of_file(path, size, digest.hexdigest(), media_type, modified)
+    return file_representation(path, media_type)
 
 
 def _missing_page(queries: list[NamedQuery]) -> str:

@@ -24,7 +24,7 @@ from typing import cast
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from kg.config import Settings
 from kg.formats import SINGLE_GRAPH, RdfSyntax, by_suffix
@@ -38,10 +38,16 @@ from kg.server.pages.ontology import ontology_doc
 from kg.server.pages.render import STATIC, app_path, page
 from kg.server.pages.resource import resource_page
 from kg.server.pages.terms import Terms
+from kg.server.transfer import file_representation, send
 
 VARY = {"Vary": "Accept"}
 PAGE_OR_DATA: tuple[Offer, ...] = (HTML, *SINGLE_GRAPH)
 MAX_SUGGESTIONS = 8
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 @dataclass(frozen=True)
@@ -216,11 +222,13 @@ def rdf_document(request: Request, key: str) -> Response:
     return _not_found(here, iri or f"{here.settings.base_iri}{key}")
 
 
-def static(name: str) -> Response:
+def static(request: Request, name: str) -> Response:
+    """The pages' own files (style sheet, scripts), with validators and compression."""
     path = STATIC / name
-    if name.startswith(".") or not path.is_file():
+    media_type = STATIC_TYPES.get(path.suffix)
+    if name.startswith(".") or media_type is None or not path.is_file():
         return PlainTextResponse("no such file\n", status_code=404)
-    return FileResponse(path, headers={"Cache-Control": "public, max-age=3600"})
+    return send(request, file_representation(path, media_type))
 
 
 # --- helpers ----------------------------------------------------------------------------

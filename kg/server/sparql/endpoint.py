@@ -1,6 +1,8 @@
 """The SPARQL 1.1 Protocol endpoint at ``/sparql`` (SPARQL 1.1 Protocol, section 2.1).
 
-One request goes: read the protocol request (:mod:`~kg.server.sparql.protocol`); without a
+One request goes: a browser that prefers HTML is sent to the query UI
+(:mod:`~kg.server.sparql.browsers`, the one place that tells people from programs); else
+read the protocol request (:mod:`~kg.server.sparql.protocol`); without a
 query, answer the service description (:mod:`~kg.server.sparql.description`); look the
 request up in the result cache (:mod:`~kg.server.sparql.cache`), which answers with bytes and
 touches nothing else; check the query (:mod:`~kg.server.sparql.querycheck`); negotiate the
@@ -27,7 +29,7 @@ from typing import Any
 from anyio.to_thread import run_sync
 from fastapi import APIRouter, FastAPI
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -45,7 +47,7 @@ from kg.namespaces import SD
 from kg.server import negotiation
 from kg.server.etags import snapshot_of
 from kg.server.live import LiveRelease, Snapshot
-from kg.server.sparql import description, protocol, querycheck, results
+from kg.server.sparql import browsers, description, protocol, querycheck, results
 from kg.server.sparql.cache import Cached, ResultCache
 from kg.server.sparql.executor import Executor
 from kg.server.sparql.worker import Config, Job
@@ -216,6 +218,15 @@ class Endpoint:
                 "(SPARQL 1.1 Protocol, section 2.1)",
                 ALLOW,
             )
+        elif (
+            location := browsers.ui_location(
+                request.method,
+                scope.get("query_string", b""),
+                request.headers.get("accept"),
+                request.url.path,
+            )
+        ) is not None:
+            response = RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
         else:
             response = await service(request.app).answer(request)
         await response(scope, receive, send)
