@@ -257,6 +257,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     uvicorn.run(
         "kg.server.app:factory",
         factory=True,
+        http="kg.server.limits:TimedHttpToolsProtocol",  # closes connections whose headers are late
         host=settings.host,
         port=settings.port,
         workers=settings.workers or os.cpu_count() or 1,

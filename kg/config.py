@@ -49,6 +49,12 @@ class Settings:
     access_log: bool = setting(
         False, "Log every request of `kg serve` (true/false); costs up to 40% of throughput"
     )
+    header_timeout: float = setting(
+        10.0, "Seconds a client has to send a request's headers before the connection is closed"
+    )
+    body_timeout: float = setting(
+        30.0, "Seconds a client has to send a request's body (408 after that)"
+    )
     query_timeout: float = setting(10.0, "Seconds a SPARQL query may run before it is stopped")
     query_workers: int = setting(
         0, "Query worker processes per server process (killed at the time limit); 0: one per CPU"
@@ -101,10 +107,15 @@ class Settings:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")
         if self.workers < 0 or self.query_workers < 0:
             raise ConfigError("KG_WORKERS and KG_QUERY_WORKERS must be 0 (one per CPU) or more")
-        if self.query_timeout <= 0 or self.http_timeout <= 0 or self.llm_timeout <= 0:
-            raise ConfigError(
-                "KG_QUERY_TIMEOUT, KG_HTTP_TIMEOUT and KG_LLM_TIMEOUT must be positive seconds"
-            )
+        for name in (
+            "query_timeout",
+            "http_timeout",
+            "llm_timeout",
+            "header_timeout",
+            "body_timeout",
+        ):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"KG_{name.upper()} must be a positive number of seconds")
 
     @property
     def ns(self) -> Namespaces:

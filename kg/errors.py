@@ -107,48 +107,124 @@ class DraftError(KgError):
     exit_code = 9
 
 
-# --- The SPARQL endpoint (SPARQL 1.1 Protocol, section 2.1) --------------------------
-# Each error below becomes a short plain-text response with its status; ``headers``
-# adds what the status calls for (Allow, Retry-After).
+# --- HTTP requests --------------------------------------------------------------------
+# The server answers every failed request from one of the errors below (or NoRelease,
+# QueryError and their kin above) through one handler (kg.server.failures): the status,
+# a one-line plain-text message, and the headers the status calls for (RFC 9110,
+# section 15). Nothing else in the server builds an error response.
 
 
-class ProtocolError(KgError):
-    """A request that breaks the SPARQL 1.1 Protocol (a missing or doubled parameter)."""
+class RequestError(KgError):
+    """A request the server cannot answer as asked (RFC 9110, section 15.5)."""
 
-    exit_code = 7
     http_status = 400
 
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self._headers = dict(headers or {})
 
-class MethodNotAllowed(ProtocolError):
-    """An HTTP method the endpoint does not offer."""
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+
+class NotFound(RequestError):
+    """No such resource. ``html``: a page for browsers (a 404 page with suggestions);
+    other clients get the one-line message."""
+
+    http_status = 404
+
+    def __init__(self, message: str, html: str | None = None) -> None:
+        super().__init__(message)
+        self.html = html
+
+
+class MethodNotAllowed(RequestError):
+    """An HTTP method the resource does not offer."""
 
     http_status = 405
 
     def __init__(self, message: str, allow: str) -> None:
-        super().__init__(message)
+        super().__init__(message, {"Allow": allow})
         self.allow = allow
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Allow": self.allow}
+
+class NotAcceptable(RequestError):
+    """No representation the client accepts is on offer (RFC 9110, section 15.5.7)."""
+
+    http_status = 406
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"Vary": "Accept"})
 
 
-class RequestTooLarge(ProtocolError):
-    """A query (or request body) above ``KG_MAX_QUERY_BYTES``."""
+class RequestTimeout(RequestError):
+    """The request's body did not arrive in time (``KG_BODY_TIMEOUT``); the connection
+    is closed."""
+
+    http_status = 408
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"Connection": "close"})
+
+
+class PreconditionFailed(RequestError):
+    """If-Match, If-Unmodified-Since, or If-None-Match on a POST (RFC 9110, 13.1)."""
+
+    http_status = 412
+
+
+class RequestTooLarge(RequestError):
+    """A request body (or query) above the limit; refused before the body is read, and
+    the connection is closed rather than drained."""
 
     http_status = 413
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, {"Connection": "close"})
 
-class UnsupportedMediaType(ProtocolError):
+
+class UnsupportedMediaType(RequestError):
     """A POST body that is neither a form nor ``application/sparql-query`` in UTF-8."""
 
     http_status = 415
 
 
-class NotAcceptable(ProtocolError):
-    """No format the client accepts can represent the result."""
+class RangeNotSatisfiable(RequestError):
+    """A byte range outside the file (RFC 9110, section 15.5.17)."""
 
-    http_status = 406
+    http_status = 416
+
+    def __init__(self, size: int) -> None:
+        super().__init__(
+            f"range not satisfiable: the file has {size} bytes",
+            {"Content-Range": f"bytes */{size}"},
+        )
+
+
+class InternalError(KgError):
+    """A bug: the server log has the traceback, under ``reference``; the client gets
+    the reference only."""
+
+    http_status = 500
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"internal error; the server log has the details (ref {reference})")
+        self.reference = reference
+
+
+# --- The SPARQL endpoint (SPARQL 1.1 Protocol, section 2.1) --------------------------
+
+
+class ProtocolError(RequestError):
+    """A request that breaks the SPARQL 1.1 Protocol (a missing or doubled parameter)."""
+
+    exit_code = 7
+
+
+class QueryTooDeep(QueryError):
+    """A query nested deeper than the parser can take (brackets, parentheses, ``!``):
+    refused before it reaches the engine."""
 
 
 class QueryRefused(QueryError):

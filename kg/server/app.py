@@ -1,31 +1,29 @@
 """The application factory: ``create_app(settings)`` builds a FastAPI app over the
 current release. Nothing happens at import time; ``factory()`` is what uvicorn calls
-in each worker process, reading the settings from the environment."""
+in each worker process, reading the settings from the environment.
+
+Around the routes, from the outside in: CORS, security headers, the one error handler
+(:mod:`kg.server.failures`), request limits (:mod:`kg.server.limits`), then ETags and
+conditional requests (:mod:`kg.server.etags`)."""
 
 from __future__ import annotations
 
-import logging
 import signal
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg import __version__
 from kg.config import Settings
-from kg.errors import KgError
-from kg.server import compression, dumps, ui
+from kg.server import compression, dumps, failures, ui
 from kg.server.etags import ConditionalRequests
+from kg.server.limits import RequestLimits
 from kg.server.live import LiveRelease
 from kg.server.pages import routes as pages
 from kg.server.sparql import endpoint as sparql
 from kg.server.sparql.protocol import body_limit
-
-log = logging.getLogger("kg.server")
 
 # Sent with every response. CSP: the pages and the query UI load only what this server
 # serves; inline styles are allowed for the UI's own widgets.
@@ -53,15 +51,19 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.live = live
-    _install_error_handlers(app)
+    failures.install(app)
     for module in (sparql, dumps, ui, pages):  # pages last: it owns the catch-all paths
         app.include_router(module.router())
-    # Innermost first: ETag/304 for every route, compression, security headers, CORS.
+    # Innermost first: ETag/304 for every route, request limits, compression, the error
+    # handler, security headers, CORS.
+    app.add_middleware(ConditionalRequests, live=live)
     app.add_middleware(
-        ConditionalRequests, live=live, max_body=body_limit(settings.max_query_bytes)
+        RequestLimits,
+        max_body=body_limit(settings.max_query_bytes),
+        body_timeout=settings.body_timeout,
     )
     compression.install(app)
-
+    app.add_middleware(failures.CatchErrors)
     app.add_middleware(SecurityHeaders)
 
     # A read-only public dataset: any origin may query it and read these headers.
@@ -102,36 +104,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def error_response(status: int, message: str) -> Response:
-    """Every error is a short plain-text message: never a stack trace."""
-    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(KgError)
-    async def kg_error(request: Request, error: KgError) -> Response:
-        response = error_response(error.http_status, str(error))
-        response.headers.update(error.headers)
-        return response
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-        response = error_response(error.status_code, str(error.detail))
-        for name, value in (error.headers or {}).items():
-            response.headers[name] = value
-        return response
-
-    @app.exception_handler(RequestValidationError)
-    async def bad_request(request: Request, error: RequestValidationError) -> Response:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        return error_response(400, f"bad request: {problems}")
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal error; the server log has the details")
 
 
 def factory() -> FastAPI:

@@ -22,12 +22,14 @@ from pathlib import Path
 from typing import Any, cast
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg import release as releases
+from kg.errors import NotAcceptable, NotFound
 from kg.formats import SINGLE_GRAPH, RdfSyntax
 from kg.release import MANIFEST, Release
+from kg.server.live import LiveRelease
 from kg.server.negotiation import HTML, JSON, Offer, choose, refuse
 from kg.server.transfer import Representation, send
 
@@ -54,7 +56,7 @@ def listing(request: Request) -> Response:
     offer = choose(LISTING_FORMATS, request.headers.get("accept"))
     if offer is None:
         types = ", ".join(f.media_type for f in LISTING_FORMATS)
-        raise HTTPException(406, f"the listing is available as {types}")
+        raise NotAcceptable(f"the listing is available as {types}")
     files = catalogue(current.path)
     if offer is JSON:
         media_type = JSON.media_type
@@ -71,9 +73,7 @@ def dump(request: Request, name: str) -> Response:
     current = _release(request)
     files = catalogue(current.path)
     if name not in files:
-        raise HTTPException(
-            404, f"release {current.id} has no file named {name!r}; /dumps/ lists its files"
-        )
+        raise NotFound(f"release {current.id} has no file named {name!r}; /dumps/ lists its files")
     return send(request, files[name])
 
 
@@ -95,8 +95,8 @@ def void(request: Request) -> Response:
 
 
 def _release(request: Request) -> Release:
-    release: Release = request.app.state.live.get().release
-    return release
+    live: LiveRelease = request.app.state.live
+    return live.of_request(request.scope).release
 
 
 @functools.lru_cache(maxsize=8)

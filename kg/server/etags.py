@@ -5,14 +5,16 @@ string, ``Accept``, ``Accept-Encoding`` and body) determine the response. This p
 ASGI middleware derives a weak ETag from them, ``W/"<release>-<digest>"``, before the
 route runs:
 
-* ``If-None-Match`` that matches: 304 Not Modified for GET and HEAD (412 Precondition
-  Failed for other methods, as RFC 9110 says), without running the route;
+* ``If-None-Match`` that matches: 304 Not Modified for GET and HEAD (PreconditionFailed,
+  412, for other methods, as RFC 9110 says), without running the route;
 * otherwise the route runs, and a 2xx or 3xx response gets the ETag unless it set its
   own (the dumps set strong ETags from their SHA-256), is a 206 partial response, or
   says ``Cache-Control: no-store`` (a query that calls NOW() or a SERVICE).
 
-The snapshot the ETag was made from is left in ``scope["state"]`` under
-:data:`SNAPSHOT_KEY`, so that a route can answer from that very release.
+The snapshot the ETag is made from is the request's own
+(:meth:`~kg.server.live.LiveRelease.of_request`): the route answers from that very
+release. The body is read whole: :class:`~kg.server.limits.RequestLimits`, outside this
+middleware, has bounded its size and time.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import hashlib
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from kg.errors import NoRelease
-from kg.server.live import LiveRelease, Snapshot
+from kg.errors import NoRelease, PreconditionFailed
+from kg.server.live import LiveRelease
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -30,46 +32,41 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-SNAPSHOT_KEY = "kg.snapshot"
 KEY_HEADERS = (b"accept", b"accept-encoding")
 VARY = "Accept, Accept-Encoding"
 
 
-def snapshot_of(scope: Scope) -> Snapshot | None:
-    """The snapshot the middleware used for this request, if any."""
-    state = scope.get("state")
-    found = state.get(SNAPSHOT_KEY) if isinstance(state, dict) else None
-    return found if isinstance(found, Snapshot) else None
-
-
 class ConditionalRequests:
-    def __init__(self, app: ASGIApp, live: LiveRelease, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, live: LiveRelease) -> None:
         self.app = app
         self.live = live
-        self.max_body = max_body  # larger bodies pass through untagged
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD", "POST"):
             await self.app(scope, receive, send)
             return
         try:
-            snapshot = self.live.get()
-        except NoRelease:
+            snapshot = self.live.of_request(scope)
+        except NoRelease:  # the routes that need a release say so; the others answer
             await self.app(scope, receive, send)
             return
-        body, receive, complete = await _buffer(receive, self.max_body)
+        body, receive = await _buffer(receive)
         headers = dict(scope["headers"])
-        if not complete or b"range" in headers:
+        if b"range" in headers:
             await self.app(scope, receive, send)
             return
         etag = _etag(snapshot.id, scope, headers, body)
-        scope["state"] = {**(scope.get("state") or {}), SNAPSHOT_KEY: snapshot}
         if _matches(headers.get(b"if-none-match", b""), etag):
-            status = 304 if scope["method"] in ("GET", "HEAD") else 412
+            if scope["method"] not in ("GET", "HEAD"):
+                raise PreconditionFailed(
+                    f"If-None-Match matches the current representation ({etag}); "
+                    f"{scope['method']} is not performed (RFC 9110, section 13.1.2)",
+                    {"ETag": etag},
+                )
             await send(
                 {
                     "type": "http.response.start",
-                    "status": status,
+                    "status": 304,
                     "headers": [(b"etag", etag.encode()), (b"vary", VARY.encode())],
                 }
             )
@@ -123,26 +120,19 @@ def _taggable(message: Message) -> bool:
     return True
 
 
-async def _buffer(receive: Receive, limit: int) -> tuple[bytes, Receive, bool]:
-    """Read the request body (up to ``limit`` bytes) and a ``receive`` that replays it.
-    ``complete`` is False when the body was larger: the rest still streams through."""
+async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the request body and a ``receive`` that replays it."""
     messages: list[Message] = []
-    size = 0
     while True:
         message = await receive()
         messages.append(message)
-        if message["type"] != "http.request":
+        if message["type"] != "http.request" or not message.get("more_body", False):
             break
-        size += len(message.get("body", b""))
-        if not message.get("more_body", False) or size > limit:
-            break
-    complete = size <= limit and not messages[-1].get("more_body", False)
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.request")
-    pending = list(messages)
 
     async def replay() -> Message:
-        if pending:
-            return pending.pop(0)
+        if messages:
+            return messages.pop(0)
         return await receive()
 
-    return (body if complete else b""), replay, complete
+    return body, replay

@@ -1,7 +1,8 @@
 """The release a server answers from, switched without a restart.
 
-Each request takes a :class:`Snapshot` (release + store handle) once and uses it to the
-end, so a request in flight finishes on the release it started on. A new release is
+Each request takes a :class:`Snapshot` (release + store handle) once, with
+:meth:`LiveRelease.of_request`, and uses it to the end, for its ETag and its body alike:
+a request in flight finishes on the release it started on. A new release is
 seen at the next request: ``current`` is re-read (one ``readlink``) at most every
 ``CHECK_INTERVAL`` seconds, or at once after SIGHUP.
 """
@@ -10,8 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -20,6 +22,7 @@ from kg.config import Settings
 from kg.release import Release
 
 CHECK_INTERVAL = 0.5  # seconds
+SNAPSHOT_KEY = "kg.snapshot"  # where a request keeps its snapshot, in scope["state"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,17 @@ class LiveRelease:
             self._refresh(now)
         assert self._snapshot is not None
         return self._snapshot
+
+    def of_request(self, scope: MutableMapping[str, Any]) -> Snapshot:
+        """The snapshot of the request of ``scope``: taken at its first use, then kept in
+        the request's state, so everything that answers the request sees one release."""
+        state = scope.setdefault("state", {})
+        found = state.get(SNAPSHOT_KEY)
+        if isinstance(found, Snapshot):
+            return found
+        snapshot = self.get()
+        state[SNAPSHOT_KEY] = snapshot
+        return snapshot
 
     def recheck(self) -> None:
         """Look at ``current`` on the next request (the SIGHUP handler calls this)."""

@@ -31,6 +31,8 @@ from typing import BinaryIO
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from kg.errors import PreconditionFailed, RangeNotSatisfiable
+
 CHUNK = 64 * 1024
 CODINGS = ("gzip", "br", "zstd")  # content codings whose tags are W/"<sha256>-<coding>"
 # Shared caches may keep a copy but must revalidate it: the same URL serves the next
@@ -120,19 +122,14 @@ def send(
     common |= headers or {}
     failed = _failed_precondition(request, rep)
     if failed is not None:
-        return Response(status_code=failed, headers=common | {"ETag": rep.etag})
+        raise PreconditionFailed(f"{failed} does not hold for this file", {"ETag": rep.etag})
     not_modified = _not_modified(request, rep)
     if not_modified is not None:
         return Response(status_code=304, headers=common | {"ETag": not_modified})
     head = request.method == "HEAD"
     wanted = _requested_range(request, rep)
     if isinstance(wanted, str):  # "unsatisfiable"
-        return Response(
-            f"range not satisfiable: the file has {rep.size} bytes\n",
-            status_code=416,
-            headers=common | {"Content-Range": f"bytes */{rep.size}"},
-            media_type="text/plain",
-        )
+        raise RangeNotSatisfiable(rep.size)
     if wanted is not None:
         start, end = wanted
         partial = common | {
@@ -228,17 +225,18 @@ def _http_date(value: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _failed_precondition(request: Request, rep: Representation) -> int | None:
-    """412 when If-Match or If-Unmodified-Since fails (RFC 9110 sections 13.1.1, 13.1.4)."""
+def _failed_precondition(request: Request, rep: Representation) -> str | None:
+    """The header that fails, If-Match or If-Unmodified-Since (RFC 9110 sections 13.1.1,
+    13.1.4), or None."""
     if_match = request.headers.get("if-match")
     if if_match is not None:
         if if_match.strip() == "*":
             return None
         strong = any(not weak and tag == rep.sha256 for weak, tag in _tags(if_match))
-        return None if strong else 412
+        return None if strong else "If-Match"
     since = _http_date(request.headers.get("if-unmodified-since", ""))
     if since is not None and rep.last_modified is not None and rep.last_modified > since:
-        return 412
+        return "If-Unmodified-Since"
     return None
 
 

@@ -20,10 +20,11 @@ import string
 import urllib.parse
 from pathlib import Path
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.config import Settings
+from kg.errors import NotFound
 from kg.queries import NamedQuery, load_queries, with_prefixes
 from kg.server.transfer import Representation, file_representation, send
 
@@ -100,13 +101,13 @@ def prefixes(request: Request) -> Response:
 def yasgui_file(request: Request, name: str) -> Response:
     folder = yasgui_dir()
     if folder is None or name not in YASGUI_FILES or not (folder / name).is_file():
-        raise HTTPException(404, f"no YASGUI file {name!r}: run `npm ci` in the project folder")
+        raise NotFound(f"no YASGUI file {name!r}: run `npm ci` in the project folder")
     return send(request, _file(folder / name, YASGUI_FILES[name]))
 
 
 def own_file(request: Request, name: str) -> Response:
     if name not in OWN_FILES:
-        raise HTTPException(404, f"no file /query/{name}")
+        raise NotFound(f"no file /query/{name}")
     return send(request, _file(STATIC / name, OWN_FILES[name]))
 
 

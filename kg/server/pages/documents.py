@@ -38,9 +38,31 @@ CITES = (ox.NamedNode(PROV + "wasDerivedFrom"), ox.NamedNode(PROV + "wasQuotedFr
 Subject = ox.NamedNode | ox.BlankNode
 
 
+def iri_problem(iri: str) -> str | None:
+    """Why ``iri`` is no IRI (RFC 3987: a space, a backslash, a control character...),
+    or None when it is one."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def states(store: ox.Store, subject: str, predicate: str, iri: str) -> bool:
+    """Whether the store holds the triple ``<subject> <predicate> <iri>`` (False when
+    ``iri`` is no IRI). Returns a plain bool: a caller that raises next must hold no
+    store iterator, which may not be dropped on another thread."""
+    if iri_problem(iri) is not None:
+        return False
+    pattern = (ox.NamedNode(subject), ox.NamedNode(predicate), ox.NamedNode(iri), None)
+    return next(store.quads_for_pattern(*pattern), None) is not None
+
+
 def exists(store: ox.Store, iri: str) -> bool:
     """True when the store says anything about ``iri``, links to it, or names a graph
-    with it."""
+    with it; False for a text that is no IRI."""
+    if iri_problem(iri) is not None:
+        return False
     node = ox.NamedNode(iri)
     return any(
         next(store.quads_for_pattern(*pattern), None) is not None

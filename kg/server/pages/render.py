@@ -33,16 +33,16 @@ def environment() -> Environment:
     return env
 
 
-def page(
-    request: Request,
-    template: str,
-    status: int = 200,
-    **context: Any,
-) -> HTMLResponse:
+def page(request: Request, template: str, **context: Any) -> HTMLResponse:
+    """The page of ``template`` (see :func:`render`)."""
+    return HTMLResponse(render(request, template, **context))
+
+
+def render(request: Request, template: str, **context: Any) -> str:
     """Render ``template``; ``url('/local/path')`` in it gives a reference relative
     to this request's path, so the page works under any path prefix."""
     here = app_path(request)
-    html = (
+    return (
         environment()
         .get_template(template)
         .render(
@@ -52,7 +52,6 @@ def page(
             **context,
         )
     )
-    return HTMLResponse(html, status_code=status)
 
 
 def app_path(request: Request) -> str:

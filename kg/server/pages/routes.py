@@ -17,6 +17,7 @@ so store lookups never block the event loop.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from itertools import islice
 from typing import cast
@@ -24,18 +25,19 @@ from typing import cast
 import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from kg.config import Settings
+from kg.errors import NotAcceptable, NotFound
 from kg.formats import SINGLE_GRAPH, RdfSyntax, by_suffix
 from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
-from kg.server.live import Snapshot
+from kg.server.live import LiveRelease, Snapshot
 from kg.server.negotiation import HTML, Offer, choose, preferred
 from kg.server.pages import documents
 from kg.server.pages.home import overview
 from kg.server.pages.locations import Locations, relative
 from kg.server.pages.ontology import ontology_doc
-from kg.server.pages.render import STATIC, app_path, page
+from kg.server.pages.render import STATIC, app_path, page, render
 from kg.server.pages.resource import resource_page
 from kg.server.pages.terms import Terms
 from kg.server.transfer import file_representation, send
@@ -63,7 +65,8 @@ class Here:
     @classmethod
     def of(cls, request: Request) -> Here:
         settings: Settings = request.app.state.settings
-        snapshot: Snapshot = request.app.state.live.get()
+        live: LiveRelease = request.app.state.live
+        snapshot = live.of_request(request.scope)
         return cls(
             request,
             settings,
@@ -75,15 +78,14 @@ class Here:
     def exists(self, iri: str | None) -> bool:
         return iri is not None and documents.exists(self.snapshot.store, iri)
 
-    def render(self, template: str, status: int = 200, **context: object) -> Response:
-        return page(
-            self.request,
-            template,
-            status,
-            release=self.snapshot.release,
-            base=self.settings.base_iri,
-            **context,
-        )
+    def render(self, template: str, **context: object) -> Response:
+        return page(self.request, template, **self._context(context))
+
+    def render_text(self, template: str, **context: object) -> str:
+        return render(self.request, template, **self._context(context))
+
+    def _context(self, context: dict[str, object]) -> dict[str, object]:
+        return {"release": self.snapshot.release, "base": self.settings.base_iri, **context}
 
     def alternates(self, iri: str) -> list[tuple[RdfSyntax, str]]:
         """The RDF documents about ``iri``, one per syntax, as local paths."""
@@ -128,7 +130,7 @@ def ontology(request: Request) -> Response:
     here = Here.of(request)
     choice = choose(PAGE_OR_DATA, request.headers.get("accept"))
     if choice is None:
-        return _not_acceptable()
+        raise _not_acceptable()
     if choice is HTML:
         response = _ontology_page(here)
         response.headers["Content-Location"] = "ontology.html"
@@ -146,7 +148,7 @@ def ontology_in(request: Request, suffix: str) -> Response:
         return _ontology_page(here)
     if (syntax := by_suffix(suffix, SINGLE_GRAPH)) is not None:
         return _rdf(here, str(here.settings.ns.ontology), syntax)
-    return _not_found(here, here.settings.base_iri + f"ontology.{suffix}")
+    raise _not_found(here, here.settings.base_iri + f"ontology.{suffix}")
 
 
 def ontology_version(request: Request, version: str) -> Response:
@@ -154,19 +156,16 @@ def ontology_version(request: Request, version: str) -> Response:
     here = Here.of(request)
     ns = here.settings.ns
     iri = f"{ns.ontology}/{version}"
-    version_iri = ox.NamedNode(STANDARD_PREFIXES["owl"] + "versionIRI")
-    found = here.snapshot.store.quads_for_pattern(
-        ox.NamedNode(str(ns.ontology)), version_iri, ox.NamedNode(iri), None
-    )
-    if next(found, None) is None:
-        return _not_found(here, iri)
+    version_iri = STANDARD_PREFIXES["owl"] + "versionIRI"
+    if not documents.states(here.snapshot.store, str(ns.ontology), version_iri, iri):
+        raise _not_found(here, iri)
     return _see_other(here, "/ontology")
 
 
 def resource(request: Request, rest: str) -> Response:
     here = Here.of(request)
     if rest.partition("/")[0] not in RESOURCE_KINDS:
-        return _not_found(here, f"{here.settings.base_iri}id/{rest}")
+        raise _not_found(here, f"{here.settings.base_iri}id/{rest}")
     return _dereference(here, rest)
 
 
@@ -194,7 +193,7 @@ def html_page(request: Request, key: str) -> Response:
     here = Here.of(request)
     iri = here.locations.iri(key)
     if iri is None or not here.exists(iri):
-        return _not_found(here, iri or f"{here.settings.base_iri}{key}")
+        raise _not_found(here, iri or f"{here.settings.base_iri}{key}")
     return here.render(
         "resource.html", page=resource_page(here.terms, iri), alternates=here.alternates(iri)
     )
@@ -208,7 +207,7 @@ def rdf_document(request: Request, key: str) -> Response:
         assert iri is not None
         syntax = choose(SINGLE_GRAPH, request.headers.get("accept"))
         if syntax is None:
-            return _not_acceptable()
+            raise _not_acceptable()
         response = _rdf(here, iri, syntax)
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{key.rpartition('/')[2]}.{syntax.suffix}"
@@ -219,16 +218,25 @@ def rdf_document(request: Request, key: str) -> Response:
     if syntax is not None and here.exists(iri):
         assert iri is not None
         return _rdf(here, iri, syntax)
-    return _not_found(here, iri or f"{here.settings.base_iri}{key}")
+    raise _not_found(here, iri or f"{here.settings.base_iri}{key}")
 
 
 def static(request: Request, name: str) -> Response:
-    """The pages' own files (style sheet, scripts), with validators and compression."""
+    """The pages' own files (style sheet, scripts), with validators and compression; a
+    name not among them is a 404, whatever its length."""
+    if name not in _static_files():
+        raise NotFound(f"no file /static/{name[:100]}")
     path = STATIC / name
-    media_type = STATIC_TYPES.get(path.suffix)
-    if name.startswith(".") or media_type is None or not path.is_file():
-        return PlainTextResponse("no such file\n", status_code=404)
-    return send(request, file_representation(path, media_type))
+    return send(request, file_representation(path, STATIC_TYPES[path.suffix]))
+
+
+@functools.cache
+def _static_files() -> frozenset[str]:
+    return frozenset(
+        p.name
+        for p in STATIC.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.suffix in STATIC_TYPES
+    )
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -241,7 +249,7 @@ def _dereference(here: Here, key: str) -> Response:
     if here.exists(iri):
         choice = choose(PAGE_OR_DATA, here.request.headers.get("accept"))
         if choice is None:
-            return _not_acceptable()
+            raise _not_acceptable()
         return _see_other(here, f"/page/{key}" if choice is HTML else f"/data/{key}")
     stem, dot, suffix = key.rpartition(".")
     stem_iri = here.locations.iri(stem) if dot else None
@@ -249,7 +257,7 @@ def _dereference(here: Here, key: str) -> Response:
     if syntax is not None and here.exists(stem_iri):
         assert stem_iri is not None
         return _rdf(here, stem_iri, syntax)
-    return _not_found(here, iri or here.settings.base_iri + key)
+    raise _not_found(here, iri or here.settings.base_iri + key)
 
 
 def _see_other(here: Here, target: str) -> Response:
@@ -270,22 +278,25 @@ def _ontology_page(here: Here) -> Response:
     )
 
 
-def _not_acceptable() -> Response:
+def _not_acceptable() -> NotAcceptable:
     offered = ", ".join(s.media_type for s in PAGE_OR_DATA)
-    return PlainTextResponse(
-        f"none of the media types in Accept is available here; this server offers: {offered}\n",
-        status_code=406,
-        headers=VARY,
+    return NotAcceptable(
+        f"none of the media types in Accept is available here; this server offers: {offered}"
     )
 
 
-def _not_found(here: Here, iri: str) -> Response:
-    """404, as a page with suggestions for browsers, as one line for other clients."""
-    message = f"nothing is known about <{iri}> in release {here.snapshot.id}"
+def _not_found(here: Here, iri: str) -> NotFound:
+    """404, with a page of suggestions for browsers, one line for other clients."""
+    problem = documents.iri_problem(iri)
+    if problem is not None:
+        message = f"<{iri}> is not an IRI ({problem}), so nothing is known about it"
+    else:
+        message = f"nothing is known about <{iri}> in release {here.snapshot.id}"
     accept = here.request.headers.get("accept")
     if preferred(accept, (HTML.media_type, "text/plain")) != HTML.media_type:
-        return PlainTextResponse(message + "\n", status_code=404)
-    return here.render("not_found.html", status=404, iri=iri, suggestions=_suggestions(here, iri))
+        return NotFound(message)
+    suggestions = _suggestions(here, iri) if problem is None else []
+    return NotFound(message, here.render_text("not_found.html", iri=iri, suggestions=suggestions))
 
 
 def _suggestions(here: Here, iri: str) -> list[object]:

@@ -45,7 +45,6 @@ from kg.errors import (
 from kg.formats import BY_NAME, GRAPHS, RESULTS, W3C_FORMATS
 from kg.namespaces import SD
 from kg.server import negotiation
-from kg.server.etags import snapshot_of
 from kg.server.live import LiveRelease, Snapshot
 from kg.server.sparql import browsers, description, protocol, querycheck, results
 from kg.server.sparql.cache import Cached, ResultCache
@@ -85,7 +84,7 @@ class SparqlService:
         self.executor.close()
 
     async def answer(self, request: Request) -> Response:
-        snapshot = snapshot_of(request.scope) or self.live.get()
+        snapshot = self.live.of_request(request.scope)
         sparql = await protocol.read(request, self.settings.max_query_bytes)
         if sparql.query is None:
             return await self._description(request, snapshot, sparql)

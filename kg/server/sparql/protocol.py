@@ -57,7 +57,7 @@ async def read(request: Request, max_query_bytes: int) -> SparqlRequest:
     query: list[str] = params.get("query", [])
     if request.method == "POST":
         media_type, charset = _content_type(request.headers.get("content-type", ""))
-        body = await _body(request, max_query_bytes)
+        body = await request.body()  # bounded in size and time by kg.server.limits
         if media_type == FORM:
             _require_utf8(charset, FORM)
             form = _parse(body, "the form body")
@@ -152,28 +152,6 @@ def _require_utf8(charset: str | None, media_type: str) -> None:
             f"{media_type} with charset={charset} is not accepted: send UTF-8 "
             "(SPARQL 1.1 Protocol, section 2.1)"
         )
-
-
-async def _body(request: Request, max_query_bytes: int) -> bytes:
-    limit = body_limit(max_query_bytes)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _too_large(int(declared), max_query_bytes)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(size, max_query_bytes)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(size: int, max_query_bytes: int) -> RequestTooLarge:
-    return RequestTooLarge(
-        f"the request body is over {size:,} bytes; a query may have at most "
-        f"{max_query_bytes:,} bytes (KG_MAX_QUERY_BYTES)"
-    )
 
 
 def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
