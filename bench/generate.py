@@ -50,6 +50,9 @@ MEANINGFUL: dict[str, tuple[str, ...]] = {
     "channel": ("told-reporters", "social-media-post", "anonymous-briefing", "media-report"),
     "status": ("held", "planned"),
     "relation": ("background", "interruption", "concurrent-tension"),
+    "action-type": ("mediate", "walk-out"),
+    "proposal": ("agreed-in-principle",),
+    "rank": ("colonel",),
 }  # fmt: skip
 
 # --- names -----------------------------------------------------------------------------
@@ -455,6 +458,74 @@ class Negotiation:
         for held in self.rounds:
             offset = issue_offset + 6 * (held.number - 1)
             yield held, self._article(held, offset)
+
+    def _model_paragraph(self, art: Article, rd: Round, fmt: str, r: str, issue: str) -> None:
+        """The open annotation model's constructs: a session, a mediator's move, reported
+        speech, a proposed body, a number in a position, a rank, a walkout, words two
+        delegations share, a deadline on a date, a cause in a season (first round)."""
+        world, rng, a, b, m = self.world, self.rng, self.a, self.b, self.m
+        v, mediator = world.vocabulary, m.people["foreign-minister"]
+        art.paragraph()
+        s = art.say(f"The round opened with a {v.label('format', fmt)} session, in which "
+                    f"{m.name} mediated between the two delegations.")  # fmt: skip
+        session = art.claim(f"{r}-opening-session", "session", [s.q()],
+                            label=f"Opening session of {rd.id}", part_of=rd.id,
+                            date=rd.date if rd.full_date else "", format=fmt)  # fmt: skip
+        mediation = art.claim(f"{r}-{m.id}-mediates", "action", [s.q()], by=[m.id],
+                              action="mediate", towards=[a.id, b.id], in_=session)  # fmt: skip
+        s = art.say(f"{mediator.label} said the parties had asked for more time to consult "
+                    "their capitals.")  # fmt: skip
+        art.claim(f"{r}-more-time", "reported speech", [s.q()], speaker=[mediator.id],
+                  content="the parties had asked for more time to consult their capitals",
+                  reported_speakers=[a.id, b.id], about=rd.id, not_before=rd.date)  # fmt: skip
+        sites = rng.randint(3, 40)
+        s = art.say(f"Both sides agree that a joint technical committee should be set up; "
+                    f"whether its findings would be binding remains disputed, and {b.name} "
+                    f"proposes that inspectors visit {sites} sites each month.")  # fmt: skip
+        art.claim(f"{r}-joint-committee", "proposed body",
+                  [s.q("a joint technical committee should be set up"),
+                   s.q("whether its findings would be binding remains disputed")],
+                  label=f"Joint technical committee of the {a.name}–{b.name} talks",
+                  status="agreed-in-principle", in_=self.process, members=[a.id, b.id],
+                  agreed=["that the committee should be set up"],
+                  disputed=["whether its findings would be binding"])  # fmt: skip
+        art.claim(f"{r}-{b.id}-inspections", "position",
+                  [s.q(f"{b.name} proposes that inspectors visit {sites} sites each month")],
+                  holder=b.id, issue=issue, stance="proposes", in_=rd.id,
+                  quantities={"value": str(sites), "of": "sites visited each month"})  # fmt: skip
+        officer = world.person()
+        s = art.say(f"Colonel {officer.label} advised the delegation of {a.name}.")
+        art.claim(f"{r}-{officer.id}-colonel", "rank", [s.q()], holder=officer.id,
+                  rank="colonel", service=a.id)  # fmt: skip
+        s = art.say(f"The delegation of {b.name} walked out for an hour in protest at reports "
+                    f"of new sanctions, and returned after {m.name} intervened.")  # fmt: skip
+        art.claim(f"{r}-{b.id}-walkout", "interruption", [s.q()],
+                  label=f"Walkout of the delegation of {b.name}", part_of=rd.id,
+                  action="walk-out", by=[b.id], duration="PT1H",
+                  reason="in protest at reports of new sanctions",
+                  ended_by=[mediation])  # fmt: skip
+        s = art.say('Both delegations called the atmosphere "businesslike".')
+        art.claim(f"{r}-businesslike", "statement", [s.q()], speaker=[a.id, b.id],
+                  words="businesslike", not_before=rd.date, about=rd.id)  # fmt: skip
+        art.claim(f"{r}-progress-assessed", "assessment", [s.q()],
+                  of=f"{r}-measurable-progress", characterisation=["businesslike"])  # fmt: skip
+        month = calendar.month_name[self.next_day.month]
+        s = art.say(f"{a.name} promised to publish its proposals by the end of {month}.")
+        art.claim(f"{r}-{a.id}-publish", "commitment", [s.q()],
+                  label=f"{a.name} to publish its proposals by the end of {month}", by=[a.id],
+                  action="Publish its proposals.", of=rd.id,
+                  deadline={"by": self.next_day.isoformat()[:7],
+                            "wording": f"by the end of {month}"})  # fmt: skip
+        if rd.number == 1:
+            year = rd.day.year - 1
+            s = art.say(
+                f"The talks followed a dispute over fishing rights in the summer of {year}."
+            )
+            art.claim(f"{self.p}-fishing-dispute", "context event", [s.q()],
+                      label=f"Dispute over fishing rights between {a.name} and {b.name}",
+                      date=f"{year}-22", date_wording=f"the summer of {year}",
+                      actor=[a.id, b.id], context_for=self.process, relation="background",
+                      led_to=[self.process])  # fmt: skip
 
     # The article reporting one held round.
     def _article(self, rd: Round, offset: int) -> Article:
@@ -1100,6 +1171,8 @@ class Negotiation:
                 "recorded from an earlier article.",
             )
 
+        self._model_paragraph(art, rd, fmt, r, issue(0))
+
         # --- analysts, divergences, what comes next ---------------------------------------
         art.paragraph()
         note = rng.choice(ANALYST_NOTES)
@@ -1458,8 +1531,41 @@ def _other_relation(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
               context_for=n.process, relation=slug, actor=[n.a.id])  # fmt: skip
 
 
+def _other_action(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    s = art.say(f"Observers also reported that {n.a.name} would "
+                f"{n.world.vocabulary.label('action-type', slug)}.")  # fmt: skip
+    art.claim(f"{n.p}-other-action-{slug}", "action", [s.q()], by=[n.a.id], action=slug,
+              in_=n.process)  # fmt: skip
+
+
+def _other_proposal(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    label = n.world.vocabulary.label("proposal", slug)
+    s = art.say(f"A joint water panel was also mentioned ({label}).")
+    art.claim(f"{n.p}-other-body-{slug}", "proposed body", [s.q()],
+              label=f"Joint panel of the {n.a.name}–{n.b.name} talks ({label})", status=slug,
+              in_=n.process)  # fmt: skip
+
+
+def _other_rank(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    person = n.world.person()
+    s = art.say(f"{person.label} ({n.world.vocabulary.label('rank', slug)}) attended.")
+    art.claim(f"{n.p}-other-rank-{person.id}", "rank", [s.q()], holder=person.id, rank=slug)
+
+
+def _other_unit(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    unit, issue = n.world.vocabulary.label("unit", slug), n.issues[0]
+    s = art.say(f"{n.b.name} asks for a figure of 12 ({unit}).")
+    art.claim(f"{n.p}-other-{n.b.id}-unit-{slug}", "position", [s.q()], holder=n.b.id,
+              issue=issue, stance="demands", quantities={"value": "12", "unit": slug,
+                                                         "of": "the figure asked for"})  # fmt: skip
+
+
 # Per scheme, a claim that uses one of its concepts: every scheme has one.
 OTHER_CONCEPTS: dict[str, Callable[[Article, Negotiation, Round, str], None]] = {
+    "action-type": _other_action,
+    "proposal": _other_proposal,
+    "rank": _other_rank,
+    "unit": _other_unit,
     "issue": _other_issue,
     "stance": _other_stance,
     "role": _other_role,

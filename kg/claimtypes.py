@@ -24,10 +24,45 @@ class ValueKind(Enum):
     REF = "reference"  # the id of a registry entity or of another claim
     CONCEPT = "concept"  # a concept of a SKOS scheme, by slug or label
     DATE = "date"  # YYYY, YYYY-MM or YYYY-MM-DD: the precision the source gives
+    WHEN = "date (EDTF)"  # a date as above, or a season, an approximate date, an interval
     DURATION = "duration"  # ISO 8601, such as PT3H30M or P8M
     INTEGER = "integer"  # a positive whole number
-    DEADLINE = "deadline"  # {within: P14D, from: <claim id>, wording: "..."}
+    DEADLINE = "deadline"  # {within: P14D, from: <claim id>, wording: "..."} or {by: ...}
     BOOLEAN = "boolean"  # yes or no
+    QUANTITY = "quantity"  # {value: 40, unit: <unit concept>, of: <what>}
+
+
+# How to write each kind of value: (what to write, examples). docs/annotations.md's table
+# of values is generated from it, and ``kg draft`` describes fields to a model with it.
+VALUE_SYNTAX: dict[ValueKind, tuple[str, str]] = {
+    ValueKind.TEXT: ("text, in the document's language", "`focus: technical aspects`"),
+    ValueKind.REF: ("the id of a registry entity or of a claim, of a kind the field names",
+                    "`city: geneva`"),
+    ValueKind.CONCEPT: ("a concept's slug, label or alias (see Concepts)",
+                        "`roles: [head of delegation]`"),
+    ValueKind.DATE: ("YYYY, YYYY-MM or YYYY-MM-DD: the precision the source gives",
+                     "`not before: 2026-02-17`"),
+    ValueKind.WHEN: ("a date as above; or in EDTF a season (YYYY-21 spring, -22 summer, -23 "
+                     "autumn, -24 winter), `~` after it for 'about', `?` for 'perhaps', an "
+                     "interval FIRST/LAST (`..` for an open end)",
+                     "`2026-02-17`, `2025-22` (the summer of 2025), `2025-06~`, "
+                     "`2026-01-12/2026-01-13` (a round's first and last day)"),
+    ValueKind.DURATION: ("ISO 8601", "`PT3H30M`, `P8M`, `P14D`"),
+    ValueKind.INTEGER: ("a whole number from 1", "`number: 2`"),
+    ValueKind.DEADLINE: ("`within` a duration `from` a claim with a full date (the last day "
+                         "of an interval), or `by` a date, whose last day it is; with the "
+                         "source's `wording`",
+                         "`{within: P14D, from: geneva-round, wording: within the next two "
+                         "weeks}`, `{within: PT72H, from: memorandum, wording: within 72 "
+                         "hours}`, `{by: 2026-03, wording: by the end of March}`"),
+    ValueKind.BOOLEAN: ("`yes` or `no`", "`core: yes`"),
+    ValueKind.QUANTITY: ("a block: `value` (or `at least`, `at most`) in digits, `unit` (a "
+                         "concept of the unit scheme; none for a count), `of` (what it "
+                         "measures or counts), `approximate: yes` for 'about', `wording`; "
+                         "several as a list",
+                         "`{value: 40, unit: cubic metres per second, of: minimum flow at "
+                         "the border}`, `{value: 120, approximate: yes, of: detainees}`"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -67,12 +102,31 @@ def _f(key: str, predicate: str, kind: ValueKind, help: str, **kw: object) -> Fi
 
 T, R, C, D = ValueKind.TEXT, ValueKind.REF, ValueKind.CONCEPT, ValueKind.DATE
 
+# Kinds of resource a reference may name (the IRI segments of claim types and entities).
 AGENTS = ("person", "state", "organisation", "group", "anonymous", "delegation")
-EVENTS = ("process", "round", "meeting", "exchange", "event")
+EVENTS = (
+    "process", "round", "session", "meeting", "exchange", "event", "interruption", "action",
+)  # fmt: skip
 PLACES = ("city", "place", "state")
+# What a statement is about, or what causes what: events and the results of talks.
+SUBJECTS = (*EVENTS, "outcome", "agreement", "body", "commitment", "position")
+CAUSES = EVENTS
+# What an assessment characterises or compares: subjects, or an agent's stance.
+ASSESSABLE = (*SUBJECTS, *AGENTS)
+# Who may verify or guarantee: agents, and bodies the talks set up.
+GUARANTORS = (*AGENTS, "body")
 
 LABEL = _f("label", "rdfs:label", T, "a human-readable name for the node")
-DATE = _f("date", "date", D, "when, at the precision the source gives")
+DATE = _f("date", "date", ValueKind.WHEN, "when, at the precision the source gives; an"
+          " interval for an event over several days")  # fmt: skip
+NOT_BEFORE = _f("not before", "notBefore", D, "the earliest date, when the source gives none")
+HOLDER = _f("holder", "holder", R, "who holds it", required=True, targets=("person", "anonymous"))
+CHANNEL = _f("channel", "channel", C, "how it was said", scheme="channel")
+PLATFORM = _f("platform", "platform", R, "where it was posted", targets=("website",))
+QUANTITIES = _f("quantities", "quantity", ValueKind.QUANTITY, "numbers it states: a flow, a"
+                " share, people to release or send, casualties", many=True)  # fmt: skip
+LED_TO = _f("led to", "ledTo", R, "events it caused", many=True, targets=CAUSES,
+            inverse="resultedFrom")  # fmt: skip
 DATE_WORDING = _f("date wording", "dateWording", T, "the date as the source words it")
 DURATION = _f("duration", "duration", ValueKind.DURATION, "how long, ISO 8601 (PT3H30M)")
 DURATION_WORDING = _f("duration wording", "durationWording", T, "the duration as worded")
@@ -110,11 +164,15 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             LABEL,
             _f("format", "format", C, "direct or indirect talks", scheme="format"),
             _f("issues", "issue", C, "issues negotiated", scheme="issue", many=True),
+            _f("subject", "subject", R, "what it is about beyond its issues: a river basin, "
+               "a region, a disputed place, an agreement", many=True,
+               targets=(*PLACES, "agreement")),
         ),
     ),
     _claim(
         "round", "NegotiationRound", "round",
-        "One round of a negotiation process, held or planned.",
+        "One round of a negotiation process, held or planned; over several days, its date"
+        " is an interval from its first to its last day.",
         (
             LABEL,
             _f("part of", "partOf", R, "the negotiation process", required=True,
@@ -132,11 +190,27 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
     ),
     _claim(
+        "session", "Session", "session",
+        "A session or stretch of a round, such as one of its days, or the part held in one"
+        " format before it changed (shuttle mediation, then face to face).",
+        (
+            LABEL,
+            _f("part of", "partOf", R, "the round", required=True, targets=("round",)),
+            DATE, DATE_WORDING,
+            _f("format", "format", C, "how the parties negotiated in it", scheme="format"),
+            _f("venue", "venue", R, "the building it was held in", targets=("place",)),
+            DURATION, DURATION_WORDING,
+            _f("follows", "follows", R, "the session before it", targets=("session",),
+               inverse="followedBy"),
+        ),
+    ),
+    _claim(
         "meeting", "Meeting", "meeting",
         "A side meeting held during a round, such as a consultation with one party.",
         (
             LABEL,
-            _f("part of", "partOf", R, "the round", required=True, targets=("round",)),
+            _f("part of", "partOf", R, "the round", required=True,
+               targets=("round", "session")),
             _f("participants", "participant", R, "who met", required=True, many=True,
                targets=AGENTS),
             _f("topics", "topic", C, "issues discussed", scheme="issue", many=True),
@@ -178,75 +252,116 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         "An agent holds an office, as the source states it at the time it reports.",
         (
             LABEL,
-            _f("holder", "holder", R, "who holds it", required=True,
-               targets=("person", "anonymous")),
+            HOLDER,
             _f("office", "office", R, "the office", required=True, targets=("office",)),
         ),
         label_template="{holder}, {office}",
     ),
     _claim(
-        "statement", "Statement", "statement",
-        "A direct quotation: the exact words a speaker said or wrote.",
+        "rank", "RankHolding", "rank-holding",
+        "A person's military, police or diplomatic rank, as the source states it at the"
+        " time it reports (\"Colonel Amir Haddad\").",
         (
             LABEL,
-            _f("speaker", "speaker", R, "who said it", required=True, targets=AGENTS),
+            HOLDER,
+            _f("rank", "rank", C, "the rank", required=True, scheme="rank"),
+            _f("service", "service", R, "the armed force, police or service the rank is in",
+               targets=("organisation", "state")),
+        ),
+        label_template="{holder}, {rank}",
+    ),
+    _claim(
+        "statement", "Statement", "statement",
+        "A direct quotation: the exact words a speaker, or several speaking as one, said"
+        " or wrote.",
+        (
+            LABEL,
+            _f("speaker", "speaker", R, "who said it; several for words they share (\"what"
+               " both delegations called ...\")", required=True, many=True, targets=AGENTS),
             _f("words", "words", T, "the exact words; they must occur in the evidence",
                required=True),
-            _f("channel", "channel", C, "how it was said", scheme="channel"),
-            _f("platform", "platform", R, "where it was posted", targets=("website",)),
-            DATE,
-            _f("not before", "notBefore", D, "the earliest date, when the source gives no date"),
-            _f("about", "about", R, "the event it is about", targets=EVENTS),
+            CHANNEL, PLATFORM, DATE, NOT_BEFORE,
+            _f("about", "about", R, "what it is about: an event, an outcome, an agreement, a"
+               " proposed body, a commitment or a position", targets=SUBJECTS),
         ),
         label_template="{speaker}: {words}",
         quotation=True,
     ),
     _claim(
-        "assessment", "Assessment", "assessment",
-        "How an agent characterised an event (its atmosphere, its progress).",
+        "reported speech", "ReportedSpeech", "reported-speech",
+        "Reported speech: what a speaker said, in the source's words rather than theirs,"
+        " possibly about what others said or asked (\"the mediator said the parties had"
+        " asked for more time\").",
         (
             LABEL,
-            _f("by", "assessedBy", R, "who assessed", required=True, many=True,
+            _f("speaker", "speaker", R, "who said it", required=True, many=True,
                targets=AGENTS),
-            _f("of", "assessmentOf", R, "what was assessed", required=True, targets=EVENTS),
+            _f("content", "content", T, "what was said, as the source reports it",
+               required=True),
+            _f("reported speakers", "reportedSpeaker", R, "whose words or requests the"
+               " speaker reports, if any", many=True, targets=AGENTS),
+            CHANNEL, PLATFORM, DATE, NOT_BEFORE,
+            _f("about", "about", R, "what it is about", targets=SUBJECTS),
+        ),
+        label_template="{speaker} (reported): {content}",
+    ),
+    _claim(
+        "assessment", "Assessment", "assessment",
+        "How an agent, or the source itself, characterised something: an event's"
+        " atmosphere or progress, an outcome, an agreement, or one party's stance compared"
+        " with another's.",
+        (
+            LABEL,
+            _f("by", "assessedBy", R, "who assessed; leave it out when the source itself"
+               " does", many=True, targets=AGENTS),
+            _f("of", "assessmentOf", R, "what was assessed: an event, an outcome, an"
+               " agreement, a proposed body, a commitment, a position, or an agent's stance",
+               required=True, targets=ASSESSABLE),
             _f("characterisation", "characterisation", T, "the words of the assessment",
                required=True, many=True),
-            _f("compared with", "comparedWith", R, "the event it is compared with",
-               targets=EVENTS),
+            _f("compared with", "comparedWith", R, "what it is compared with (\"more guarded"
+               " than ...\")", targets=ASSESSABLE),
             _f("expressed in", "expressedIn", R, "the statement that expresses it",
                many=True, targets=("statement",)),
         ),
-        label_template="{by} on {of}: {characterisation}",
+        label_template="{by|The source} on {of}: {characterisation}",
     ),
     _claim(
         "outcome", "Outcome", "outcome",
         "A result of a round: an agreement in principle, a decision on next steps.",
         (
             LABEL,
-            _f("of", "outcomeOf", R, "the round", required=True, targets=("round",)),
+            _f("of", "outcomeOf", R, "the round (or session, or process)", required=True,
+               targets=("round", "session", "process")),
             _f("description", "dcterms:description", T, "what was agreed or decided"),
             _f("parties", "involves", R, "who it binds or involves", many=True,
                targets=AGENTS),
+            DATE, QUANTITIES,
         ),
     ),
     _claim(
         "commitment", "Commitment", "commitment",
-        "An undertaking by an agent to do something, possibly by a deadline.",
+        "An undertaking by an agent to do something, possibly by a deadline, possibly"
+        " verified or guaranteed by others.",
         (
             LABEL,
             _f("by", "committedBy", R, "who undertook it", required=True, many=True,
                targets=AGENTS),
             _f("action", "action", T, "what they undertook to do", required=True),
-            _f("of", "arisingFrom", R, "the round or outcome it comes from",
-               targets=("round", "outcome")),
-            _f("deadline", "deadline", ValueKind.DEADLINE,
-               "{within: P14D, from: <claim with a date>, wording: the source's words}"),
+            _f("of", "arisingFrom", R, "the round, outcome or agreement it comes from",
+               targets=("round", "outcome", "agreement")),
+            _f("deadline", "deadline", ValueKind.DEADLINE, "by when"),
+            QUANTITIES,
+            _f("verified by", "verifiedBy", R, "who is to check it is kept", many=True,
+               targets=GUARANTORS),
+            _f("guaranteed by", "guarantor", R, "who guarantees it", many=True,
+               targets=GUARANTORS),
         ),
     ),
     _claim(
         "position", "Position", "position",
         "A party's stance on an issue: it demands, proposes, accepts, rejects, excludes"
-        " or insists on something.",
+        " or insists on something, possibly a number (a flow, a share, a count).",
         (
             LABEL,
             _f("holder", "holder", R, "whose position", required=True, targets=AGENTS),
@@ -254,6 +369,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             _f("stance", "stance", C, "the stance", required=True, scheme="stance"),
             _f("in", "positionIn", R, "in which negotiation", targets=("process", "round")),
             _f("wording", "wording", T, "the position as the source words it"),
+            QUANTITIES,
         ),
         label_template="{holder} {stance} {issue}",
     ),
@@ -276,12 +392,75 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         "An exchange of notes or texts between delegations on some topics.",
         (
             LABEL,
-            _f("part of", "partOf", R, "the round", required=True, targets=("round",)),
+            _f("part of", "partOf", R, "the round", required=True,
+               targets=("round", "session")),
             _f("between", "between", R, "who exchanged", many=True, targets=AGENTS),
             _f("topics", "topic", C, "topics of the notes", required=True, many=True,
                scheme="issue"),
         ),
         label_template="Exchange of notes in {part of}",
+    ),
+    _claim(
+        "proposed body", "ProposedBody", "body",
+        "A body the talks would set up (a joint commission, a monitoring mission), with"
+        " how far it is agreed and which of its features are agreed or disputed.",
+        (
+            LABEL,
+            _f("status", "proposalStatus", C, "how far it is agreed", required=True,
+               scheme="proposal"),
+            _f("in", "proposedIn", R, "the negotiation or round that discusses it",
+               targets=("process", "round", "session")),
+            _f("proposed by", "proposedBy", R, "who proposed it", many=True, targets=AGENTS),
+            _f("members", "org:hasMember", R, "who would sit on it", many=True,
+               targets=AGENTS),
+            _f("mandate", "mandate", T, "what it would do"),
+            _f("agreed", "agreedFeature", T, "features the parties agree on", many=True),
+            _f("disputed", "disputedFeature", T, "features in dispute (\"whether its reports"
+               " would be binding\")", many=True),
+            _f("disputed by", "disputedBy", R, "who disputes them", many=True, targets=AGENTS),
+        ),
+    ),
+    _claim(
+        "action", "Action", "action",
+        "A negotiating move the source reports, of a kind the event codebooks know (CAMEO,"
+        " PLOVER): an agent expresses intent to negotiate, accepts or rejects mediation,"
+        " signs, declares a ceasefire, releases detainees, halts the talks.",
+        (
+            LABEL,
+            _f("by", "actor", R, "who acted", required=True, many=True, targets=AGENTS),
+            _f("action", "actionType", C, "what kind of move", required=True,
+               scheme="action-type"),
+            _f("towards", "target", R, "at whom it was aimed", many=True, targets=AGENTS),
+            _f("in", "partOf", R, "the negotiation, round or session it happened in",
+               targets=("process", "round", "session")),
+            _f("object", "actionObject", R, "what it acted on: the proposal, agreement,"
+               " body or commitment accepted, signed or rejected", many=True,
+               targets=("agreement", "body", "outcome", "commitment", "position")),
+            DATE, DATE_WORDING,
+            _f("wording", "wording", T, "the move as the source words it"),
+            QUANTITIES, LED_TO,
+        ),
+        label_template="{by} {action}",
+    ),
+    _claim(
+        "interruption", "Interruption", "interruption",
+        "A break inside a round or session: a walkout, a suspension, an adjournment; who"
+        " caused it, why, and what ended it.",
+        (
+            LABEL,
+            _f("part of", "partOf", R, "the round or session it interrupted", required=True,
+               targets=("round", "session", "process")),
+            _f("action", "actionType", C, "what kind of break (walk out, suspend talks)",
+               scheme="action-type"),
+            _f("by", "actor", R, "who broke off", many=True, targets=AGENTS),
+            DATE, DATE_WORDING, DURATION, DURATION_WORDING,
+            _f("reason", "reason", T, "why, in the source's words"),
+            _f("caused by", "resultedFrom", R, "the events that caused it", many=True,
+               targets=CAUSES, inverse="ledTo"),
+            _f("ended by", "endedBy", R, "what ended it: a meeting, a call, a statement, an"
+               " action", many=True, targets=(*EVENTS, "statement", "reported-speech")),
+            LED_TO,
+        ),
     ),
     _claim(
         "context event", "ContextEvent", "event",
@@ -300,15 +479,23 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
                required=True, targets=("process",)),
             _f("relation", "contextRelation", C, "how it relates to the talks",
                required=True, scheme="relation"),
+            LED_TO, QUANTITIES,
         ),
     ),
     _claim(
         "agreement", "Agreement", "agreement",
-        "An international agreement the source refers to.",
+        "An agreement the source refers to: an existing treaty, or one the talks produced,"
+        " with its signatories, guarantors and the outcome that produced it.",
         (
             LABEL,
             _f("short name", "skos:altLabel", T, "an abbreviation such as JCPOA"),
             DATE,
+            _f("signatories", "signatory", R, "who signed it", many=True, targets=AGENTS),
+            _f("signed at", "location", R, "where it was signed", targets=PLACES),
+            _f("produced by", "producedBy", R, "the outcome, round or negotiation that"
+               " produced it", targets=("outcome", "round", "session", "process")),
+            _f("guaranteed by", "guarantor", R, "who guarantees it", many=True,
+               targets=GUARANTORS),
         ),
     ),
 )  # fmt: skip

@@ -21,7 +21,7 @@ from pathlib import Path
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node as RdfNode
 
-from kg import concepts
+from kg import concepts, structured
 from kg.claimtypes import APPROVED_BY, CLAIM_TYPES, DRAFT, Field, ValueKind
 from kg.errors import SeedError, SeedErrors
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText, Span
@@ -37,10 +37,11 @@ from kg.values import (
     parse_positive_integer,
 )
 from kg.vocabulary import ConceptIndex, name_key
-from kg.yamlfile import Mapping, Node, Scalar, Sequence
+from kg.yamlfile import Node, Scalar, Sequence
 
 Origin = tuple[Path, int]  # the file and line a node was written at
 CLAIM_KINDS = tuple(t.kind for t in CLAIM_TYPES)
+STRUCTURED = (ValueKind.DEADLINE, ValueKind.WHEN, ValueKind.QUANTITY)
 
 
 @dataclass
@@ -110,6 +111,14 @@ class _Compiler:
                 ns.resource(claim.type.kind, claim.id), claim.type.kind, claim
             )
         self._labels: dict[str, str] = {}
+        self._context = structured.Context(
+            ns,
+            self._error,
+            self._reference,
+            self._concept_value,
+            self._concept_label,
+            lambda claim_id: self.targets[claim_id].record.text("date"),
+        )
         self._terms: dict[str, URIRef] = {}  # predicates and classes by name, made once
         self._evidence_written: set[URIRef] = set()
 
@@ -367,9 +376,9 @@ class _Compiler:
         node = record.values.get(spec.key)
         if node is None:
             return
-        if spec.kind is ValueKind.DEADLINE:
-            for predicate, value in self._deadline(record, node):
-                graph.add((subject, predicate, value))
+        if spec.kind in STRUCTURED:
+            for triple in self._structured(subject, record, spec, node, language):
+                graph.add(triple)
             return
         predicate = self._predicate(spec.predicate)
         for item in self._items(record, spec, node):
@@ -377,6 +386,24 @@ class _Compiler:
                 graph.add((subject, predicate, value))
                 if spec.inverse and isinstance(value, URIRef):
                     graph.add((value, self._predicate(spec.inverse), subject))
+
+    def _structured(
+        self, subject: URIRef, record: Record, spec: Field, node: Node, language: str
+    ) -> list[structured.Triple]:
+        """The triples of a deadline, of dates beyond a plain one, of quantities."""
+        ctx, path = self._context, record.path
+        if spec.kind is ValueKind.DEADLINE:
+            return structured.deadline(ctx, subject, path, node)
+        triples: list[structured.Triple] = []
+        for number, item in enumerate(self._items(record, spec, node), start=1):
+            if spec.kind is ValueKind.QUANTITY:
+                triples += structured.quantity(ctx, subject, path, item, number, language)
+            elif isinstance(item, Scalar):
+                triples += structured.when(ctx, subject, path, item)
+            else:
+                self._error(path, item.line, f"gives a block as '{spec.key}'",
+                            f"write a single value: {spec.help}")  # fmt: skip
+        return triples
 
     def _items(self, record: Record, spec: Field, node: Node) -> list[Node]:
         if isinstance(node, Sequence):
@@ -407,15 +434,8 @@ class _Compiler:
             if (target := self._reference(path, node, spec.targets, spec.key)) is not None:
                 yield target
         elif kind is ValueKind.CONCEPT:
-            if (concept := self.concepts.find(spec.scheme, node.value)) is not None:
+            if (concept := self._concept_value(path, node, spec.scheme)) is not None:
                 yield concept
-            else:
-                self._error(
-                    path,
-                    node.line,
-                    f"has {node.value!r}, which is not a concept of the {spec.scheme} scheme",
-                    _declare_hint(spec.scheme, node.value, self.concepts.slugs(spec.scheme)),
-                )
         elif kind is ValueKind.DATE:
             if (date := self._date(path, node)) is not None:
                 yield date.literal()
@@ -430,50 +450,26 @@ class _Compiler:
             except BadValue as exc:
                 self._error(path, node.line, f"has a bad '{spec.key}'", str(exc))
 
-    def _deadline(self, record: Record, node: Node) -> list[tuple[URIRef, RdfNode]]:
-        """``{within, from, wording}`` resolved to a date (``nkg:deadline``), keeping the
-        offset (an OWL-Time xsd:duration), the anchor event and the source's words."""
-        nkg, path = self.nkg, record.path
-        fix = (
-            "write deadline: {within: P14D, from: <id of a claim with a full date>, "
-            "wording: <the source's words>}"
-        )
-        parts = node.entries if isinstance(node, Mapping) else {}
-        within, anchor, wording = (parts.get(k) for k in ("within", "from", "wording"))
-        if not (
-            isinstance(within, Scalar)
-            and isinstance(anchor, Scalar)
-            and isinstance(wording, Scalar)
-        ) or set(parts) - {"within", "from", "wording"}:
-            self._error(path, node.line, "has a deadline without within, from and wording", fix)
-            return []
-        try:
-            offset = parse_duration(within.value)
-        except BadValue as exc:
-            self._error(path, within.line, "has a bad deadline duration", str(exc))
-            return []
-        anchor_iri = self._reference(path, anchor, ("round", "meeting", "process", "event"), "from")
-        if anchor_iri is None:
-            return []
-        date_text = self.targets[anchor.value.strip()].record.text("date")
-        try:
-            start = parse_date(date_text).as_date() if date_text else None
-        except BadValue:
-            return []  # reported where that date is written
-        if start is None:
+    def _concept_value(self, path: Path, node: Scalar, scheme: str) -> URIRef | None:
+        concept = self.concepts.find(scheme, node.value)
+        if concept is None:
             self._error(
                 path,
-                anchor.line,
-                f"counts a deadline from {anchor.value!r}, which has no full date (YYYY-MM-DD)",
-                "count from a claim with a full date",
+                node.line,
+                f"has {node.value!r}, which is not a concept of the {scheme} scheme",
+                _declare_hint(scheme, node.value, self.concepts.slugs(scheme)),
             )
-            return []
-        return [
-            (nkg.deadline, Literal(offset.after(start).isoformat(), datatype=XSD.date)),
-            (nkg.deadlineOffset, offset.literal()),
-            (nkg.deadlineAnchor, anchor_iri),
-            (nkg.deadlineWording, Literal(wording.value.strip(), lang="en")),
-        ]
+        return concept
+
+    def _concept_label(self, concept: URIRef) -> str:
+        """A concept's preferred label, built in or declared."""
+        label = self.ontology.value(concept, SKOS.prefLabel)
+        if label is None:
+            declared = next((d for d in self.declared
+                             if self.ns.concept(d.scheme.name, d.id) == concept), None)  # fmt: skip
+            names = concepts.labels(declared) if declared else []
+            return names[0] if names else str(concept).rsplit("/", 1)[-1]
+        return str(label)
 
     def _reference(
         self, path: Path, node: Scalar, kinds: tuple[str, ...], key: str
@@ -558,9 +554,11 @@ class _Labels(dict[str, str]):
         self.compiler, self.claim = compiler, claim
 
     def __missing__(self, key: str) -> str:
+        """The labels a field names; ``{key|text}`` gives ``text`` when it is absent."""
+        key, _, absent = key.partition("|")
         spec, node = self.claim.type.field(key), self.claim.values.get(key)
         if spec is None or node is None:
-            return "?"
+            return absent or "?"
         items = node.items if isinstance(node, Sequence) else [node]
         return ", ".join(self._one(spec, item) for item in items if isinstance(item, Scalar))
 

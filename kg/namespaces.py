@@ -57,6 +57,7 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "process", "round", "meeting", "delegation", "participation", "office-holding",
     "statement", "assessment", "outcome", "commitment", "position", "divergence",
     "exchange", "event", "agreement", "evidence", "source", "extraction-run", "reviewer",
+    "session", "interruption", "action", "body", "reported-speech", "rank-holding",
 )  # fmt: skip
 
 
@@ -78,7 +79,12 @@ CONCEPT_SCHEMES: tuple[ConceptScheme, ...] = (
     ConceptScheme("channel", "Channel", "how a statement reached the public"),
     ConceptScheme("status", "RoundStatus", "whether a round was held or is planned"),
     ConceptScheme("relation", "ContextRelation", "how a context event relates to the talks"),
-)
+    ConceptScheme("action-type", "ActionType", "kinds of negotiating move, aligned with the "
+                  "CAMEO and PLOVER event codebooks"),
+    ConceptScheme("proposal", "ProposalStatus", "how far a proposed body is agreed"),
+    ConceptScheme("rank", "Rank", "military, police and diplomatic ranks"),
+    ConceptScheme("unit", "Unit", "units of measure of quantities, aligned with QUDT"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

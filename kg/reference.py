@@ -11,7 +11,7 @@ import re
 import sys
 from pathlib import Path
 
-from rdflib import SKOS, Graph
+from rdflib import SKOS, Graph, Literal
 from rdflib.term import Node
 
 from kg.claimtypes import (
@@ -20,6 +20,7 @@ from kg.claimtypes import (
     CONCEPT_REQUIRED_KEYS,
     CONCEPT_SCHEMES,
     ENTITY_KINDS,
+    VALUE_SYNTAX,
     Field,
     ValueKind,
 )
@@ -28,6 +29,7 @@ from kg.namespaces import DEFAULT_BASE_IRI, Namespaces
 from kg.vocabulary import load_turtle
 
 SECTIONS = (
+    "value kinds",
     "claim types",
     "entity kinds",
     "concept schemes",
@@ -90,6 +92,17 @@ def entity_kinds() -> str:
     return "\n\n".join(parts)
 
 
+def value_kinds() -> str:
+    rows = [f"| {kind.value} | {write} | {example} |" for kind, (write, example) in
+            VALUE_SYNTAX.items()]  # fmt: skip
+    return (
+        "| kind | write | examples |\n| --- | --- | --- |\n"
+        + "\n".join(rows)
+        + "\n| several values | a YAML list, where the field takes several | "
+        "`roles: [head of delegation, negotiating party]` |"
+    )
+
+
 def concept_schemes() -> str:
     """The schemes a declaration may name, with the fields that take their concepts."""
     rows = []
@@ -139,7 +152,13 @@ def _concept_lines(graph: Graph, concept: Node, members: set[Node], depth: int) 
     aliases = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
     also = f" (also: {', '.join(aliases)})" if aliases else ""
     definition = graph.value(concept, SKOS.definition)
-    lines = [f"{'  ' * depth}- `{slug}` — {label}{also}: {definition}"]
+    codes = sorted(
+        f"{str(n.datatype).rsplit('#', 1)[-1]} {n}"
+        for n in graph.objects(concept, SKOS.notation)
+        if isinstance(n, Literal) and n.datatype is not None
+    )
+    coded = f" [{'; '.join(codes)}]" if codes else ""
+    lines = [f"{'  ' * depth}- `{slug}` — {label}{also}: {definition}{coded}"]
     for child in sorted((c for c in members if graph.value(c, SKOS.broader) == concept), key=str):
         lines += _concept_lines(graph, child, members, depth + 1)
     return lines
@@ -155,6 +174,7 @@ def settings() -> str:
 def render(text: str) -> str:
     """``text`` with each generated section it holds replaced by its current content."""
     generators = {
+        "value kinds": value_kinds,
         "claim types": claim_types,
         "entity kinds": entity_kinds,
         "concept schemes": concept_schemes,

@@ -18,7 +18,7 @@ from kg.config import Settings
 from kg.progress import Steps
 from kg.seeds import Seeds
 from kg.vocabulary import ConceptIndex, load_turtle
-from kg.yamlfile import Scalar, Sequence
+from kg.yamlfile import Mapping, Scalar, Sequence
 from tests.conftest import ROOT, repo_settings
 
 
@@ -42,6 +42,16 @@ def _values(seeds: Seeds, kind: ValueKind) -> list[tuple[str, str, str]]:
             node = claim.values.get(spec.key)
             items = node.items if isinstance(node, Sequence) else [node] if node else []
             found += [(claim.id, spec.key, i.value) for i in items if isinstance(i, Scalar)]
+    return found
+
+
+def _units(seeds: Seeds) -> list[str]:
+    """The units the quantities of the corpus name."""
+    found = []
+    for node in (c.values["quantities"] for c in seeds.claims() if "quantities" in c.values):
+        items = node.items if isinstance(node, Sequence) else [node]
+        found += [u.value for i in items if isinstance(i, Mapping)
+                  if isinstance(u := i.get("unit"), Scalar)]  # fmt: skip
     return found
 
 
@@ -73,13 +83,13 @@ def test_every_concept_of_the_ontology_is_used(seeds: Seeds) -> None:
     settings = Settings()
     index = ConceptIndex.from_graph(load_turtle(ROOT / "ontology", settings.ns), settings.ns)
     assert set(index.by_scheme) <= set(OTHER_CONCEPTS), "the generator knows every scheme"
-    schemes = {
-        spec.key: spec.scheme
-        for t in CLAIM_TYPES
-        for spec in t.fields
-        if spec.kind is ValueKind.CONCEPT
+    types = {c.id: c.type for c in seeds.claims()}
+    used = {
+        index.find(field.scheme, value)
+        for claim_id, key, value in _values(seeds, ValueKind.CONCEPT)
+        if (field := types[claim_id].field(key)) is not None
     }
-    used = {index.find(schemes[key], value) for _, key, value in _values(seeds, ValueKind.CONCEPT)}
+    used |= {index.find("unit", unit) for unit in _units(seeds)}
     every = {c for names in index.by_scheme.values() for c in names.values()}
     assert every <= used, sorted(map(str, every - used))
 
@@ -130,6 +140,9 @@ def test_some_quotes_occur_more_than_once(seeds: Seeds) -> None:
 
 
 def test_deadlines_and_dates_at_several_precisions(seeds: Seeds) -> None:
-    assert any("deadline" in c.values for c in seeds.claims())
-    lengths = {len(value) for _, _, value in _values(seeds, ValueKind.DATE)}
-    assert lengths == {4, 7, 10}, "years, months and days"
+    deadlines = [c.values["deadline"] for c in seeds.claims() if "deadline" in c.values]
+    forms = {frozenset(d.entries) for d in deadlines if isinstance(d, Mapping)}
+    assert forms == {frozenset({"within", "from", "wording"}), frozenset({"by", "wording"})}
+    dates = [v for kind in (ValueKind.DATE, ValueKind.WHEN) for _, _, v in _values(seeds, kind)]
+    assert {len(v) for v in dates if v[-2:] not in ("21", "22", "23", "24")} == {4, 7, 10}
+    assert any(v.endswith("-22") and len(v) == 7 for v in dates), "a season (EDTF)"

@@ -79,6 +79,7 @@ ALIGNMENTS: tuple[tuple[URIRef, URIRef, URIRef], ...] = (
 LITERAL_RANGES: dict[ValueKind, URIRef] = {
     ValueKind.TEXT: RDF.langString,
     ValueKind.DATE: NKG.PartialDate,
+    ValueKind.WHEN: NKG.PartialDate,  # nkg:date: the plain date that holds an EDTF one
     ValueKind.DURATION: XSD.duration,
     ValueKind.INTEGER: XSD.positiveInteger,
     ValueKind.BOOLEAN: XSD.boolean,
@@ -176,7 +177,7 @@ def test_every_claim_class_is_declared(ontology: Graph, claim_class: str) -> Non
 @pytest.mark.parametrize("name", _own_properties())
 def test_every_property_of_the_claim_types_is_declared(ontology: Graph, name: str) -> None:
     kinds = {spec.kind for _, spec in _fields() if spec.predicate == name}
-    literal = kinds - {ValueKind.REF, ValueKind.CONCEPT}
+    literal = kinds - {ValueKind.REF, ValueKind.CONCEPT, ValueKind.QUANTITY}
     assert not (literal and kinds - literal), f"{name} takes both literals and nodes"
     expected = OWL.DatatypeProperty if literal else OWL.ObjectProperty
     assert (NKG[name], RDF.type, expected) in ontology

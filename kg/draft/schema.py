@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kg.claimtypes import CLAIM_TYPES, ENTITY_KINDS, Field, ValueKind
+from kg.structured import QUANTITY_KEYS
 from kg.vocabulary import ConceptIndex
 
 _FORMATS: dict[ValueKind, dict[str, Any]] = {
@@ -17,11 +18,23 @@ _FORMATS: dict[ValueKind, dict[str, Any]] = {
     ValueKind.DURATION: {"type": "string", "pattern": "^P"},
     ValueKind.INTEGER: {"type": "string", "pattern": "^[1-9][0-9]*$"},
     ValueKind.BOOLEAN: {"type": "string", "enum": ["yes", "no"]},
-    ValueKind.DEADLINE: {
+    ValueKind.WHEN: {"type": "string", "pattern": r"^\d{4}[-0-9~?%/.]*$",
+                     "description": "YYYY, YYYY-MM, YYYY-MM-DD, or EDTF: a season YYYY-21..24, "
+                                    "~ approximate, FIRST/LAST an interval"},
+    ValueKind.DEADLINE: {"anyOf": [
+        {"type": "object",
+         "properties": {"within": {"type": "string", "pattern": "^P"},
+                        "from": {"type": "string"}, "wording": {"type": "string"}},
+         "required": ["within", "from", "wording"], "additionalProperties": False},
+        {"type": "object",
+         "properties": {"by": {"type": "string", "pattern": r"^\d{4}"},
+                        "wording": {"type": "string"}},
+         "required": ["by", "wording"], "additionalProperties": False},
+    ]},
+    ValueKind.QUANTITY: {
         "type": "object",
-        "properties": {"within": {"type": "string", "pattern": "^P"},
-                       "from": {"type": "string"}, "wording": {"type": "string"}},
-        "required": ["within", "from", "wording"],
+        "properties": {key: {"type": "string"} for key in QUANTITY_KEYS},
+        "anyOf": [{"required": [key]} for key in QUANTITY_KEYS[:3]],
         "additionalProperties": False,
     },
 }  # fmt: skip

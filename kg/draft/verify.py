@@ -15,6 +15,7 @@ from kg.claimtypes import CLAIM_TYPES_BY_NAME, ENTITY_KINDS_BY_NAME, ClaimType, 
 from kg.draft.article import Article, DraftClaim, Extraction, FieldValue
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText
 from kg.seeds import ID_PATTERN
+from kg.structured import ANCHORS, QUANTITY_KEYS
 
 _LOOKALIKES = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2014": "-",
                "\u2013": "-", "\u00a0": " "}  # fmt: skip
@@ -160,12 +161,22 @@ def _check(article: Article, source: SourceText, kinds: dict[str, str],
 def _check_value(article: Article, kinds: dict[str, str], claim_type: ClaimType, spec: Field,
                  value: FieldValue) -> str | None:  # fmt: skip
     if spec.kind is ValueKind.DEADLINE:
+        if isinstance(value, dict) and set(value) == {"by", "wording"}:
+            return None
         if not isinstance(value, dict) or set(value) != {"within", "from", "wording"}:
-            return "its deadline is not {within, from, wording}"
+            return "its deadline is neither {within, from, wording} nor {by, wording}"
         return _check_value(article, kinds, claim_type,
-                            Field("from", "", ValueKind.REF, "", targets=("round", "meeting",
-                                  "process", "event")), value["from"])  # fmt: skip
+                            Field("from", "", ValueKind.REF, "", targets=ANCHORS),
+                            value["from"])  # fmt: skip
     items = value if isinstance(value, list) else [value]
+    if spec.kind is ValueKind.QUANTITY:
+        for item in items:
+            if not isinstance(item, dict) or set(item) - set(QUANTITY_KEYS):
+                return f"'{spec.key}' takes {{value, unit, of}} blocks"
+            unit = item.get("unit")
+            if isinstance(unit, str) and article.concepts.find("unit", unit) is None:
+                return f"'{spec.key}' has the unit {unit!r}, which is no concept of the unit scheme"
+        return None
     if isinstance(value, list) and not spec.many:
         return f"'{spec.key}' takes one value"
     for item in items:
