@@ -4,6 +4,7 @@ same release, even when a new release becomes current while the request is answe
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,19 @@ def test_each_request_looks_at_the_live_release_once(
         response = client.get(path, headers={"Accept": "application/json"}, follow_redirects=False)
         assert response.status_code < 500, response.text
         assert live.looks == before + 1, path
+
+
+def test_an_idle_server_process_moves_to_a_new_release_on_its_own(tmp_path: Path) -> None:
+    """Without a request, a server process once held the previous release's store (and,
+    once pruned, its deleted files) open for good."""
+    settings = repo_settings(tmp_path / "var")
+    make_release(settings.data_dir, [quad(IRI, LABEL, ox.Literal("one"))], "r1")
+    live = LiveRelease(settings)
+    assert live.get().id == "r1"
+    live.watch(0.05)
+    make_release(settings.data_dir, [quad(IRI, LABEL, ox.Literal("two"))], "r2")
+    for _ in range(100):
+        if live._snapshot is not None and live._snapshot.id == "r2":
+            break
+        time.sleep(0.05)
+    assert live._snapshot is not None and live._snapshot.id == "r2"

@@ -259,6 +259,19 @@ def test_rows_cap_cuts_every_format_with_a_signal(built_settings: Settings) -> N
         assert rows_of(exact.content, "json") == 7
 
 
+@pytest.mark.slow
+def test_a_large_result_is_cut_at_the_cap_in_every_format(client: TestClient) -> None:
+    """Issue 10: a SELECT one row over KG_MAX_RESULT_ROWS (100,000) was a 504 at the time
+    limit in every format: the cut went through TSV, whose one-byte row mark made the
+    writer copy and rescan all its output on every write (quadratic)."""
+    query = "SELECT ?a ?b ?c { ?a ?b ?c . ?d ?e ?f } LIMIT 100001"
+    for name in ("tsv", "csv", "json", "xml"):
+        response = client.get("/sparql", params={"query": query, "format": name})
+        assert response.status_code == 200, (name, response.text[:200])
+        assert response.headers["kg-result-truncated"] == "rows=100000", name
+        assert rows_of(response.content, name) == 100_000, name
+
+
 def test_a_literal_that_looks_like_a_row_separator_is_not_a_cut(built_settings: Settings) -> None:
     values = " ".join(f'"a}},{{b{i}"' for i in range(5))  # each holds "},{" twice over
     query = f"SELECT ?x {{ VALUES ?x {{ {values} {values.replace('a', 'c')} }} }}"

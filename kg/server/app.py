@@ -111,4 +111,5 @@ def factory() -> FastAPI:
     settings = Settings.from_env()
     live = LiveRelease(settings)
     signal.signal(signal.SIGHUP, lambda *_: live.recheck())
+    live.watch()
     return create_app(settings, live)

@@ -4,7 +4,9 @@ Each request takes a :class:`Snapshot` (release + store handle) once, with
 :meth:`LiveRelease.of_request`, and uses it to the end, for its ETag and its body alike:
 a request in flight finishes on the release it started on. A new release is
 seen at the next request: ``current`` is re-read (one ``readlink``) at most every
-``CHECK_INTERVAL`` seconds, or at once after SIGHUP.
+``CHECK_INTERVAL`` seconds, or at once after SIGHUP. A server process also looks every
+``WATCH_INTERVAL`` seconds on its own (:meth:`LiveRelease.watch`), so that an idle one
+lets go of a release that the next build prunes, and of its deleted files.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +22,11 @@ import pyoxigraph as ox
 
 from kg import release as releases
 from kg.config import Settings
+from kg.errors import KgError
 from kg.release import Release
 
 CHECK_INTERVAL = 0.5  # seconds
+WATCH_INTERVAL = 2.0  # seconds
 SNAPSHOT_KEY = "kg.snapshot"  # where a request keeps its snapshot, in scope["state"]
 
 
@@ -64,6 +69,17 @@ class LiveRelease:
         snapshot = self.get()
         state[SNAPSHOT_KEY] = snapshot
         return snapshot
+
+    def watch(self, interval: float = WATCH_INTERVAL) -> None:
+        """Look at ``current`` every ``interval`` seconds from a daemon thread."""
+
+        def look() -> None:
+            while True:
+                time.sleep(interval)
+                with suppress(KgError):  # no release yet: the requests say so
+                    self.get()
+
+        threading.Thread(target=look, name="kg-live-release", daemon=True).start()
 
     def recheck(self) -> None:
         """Look at ``current`` on the next request (the SIGHUP handler calls this)."""

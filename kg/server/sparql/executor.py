@@ -8,6 +8,12 @@ The pool starts a replacement when the next query needs one, so the other worker
 on answering meanwhile. When every worker is busy, a query waits for one up to the
 same limit, then gets ServerBusy (503, ``Retry-After``).
 
+A worker that dies while it runs a query (a signal: the kernel's OOM killer, a crash in
+the engine) is logged with the signal and the query's hash (the text may be private;
+the hash finds it in a client's logs), the query fails (QueryFailed, 500), and a
+replacement starts at once. A worker found dead before it was given a query is replaced
+and the query goes to another: that death was not the query's doing.
+
 :meth:`Executor.run` is a coroutine: it waits for the worker's reply with a reader on
 the event loop, so a query costs no thread (a thread hop costs about 0.2 ms).
 """
@@ -18,6 +24,7 @@ import asyncio
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import threading
@@ -27,7 +34,7 @@ from multiprocessing.connection import Connection
 from anyio import CapacityLimiter, to_thread
 
 from kg.errors import QueryFailed, QueryTimeout, ServerBusy
-from kg.server.sparql.worker import LAUNCH, Config, Job, Reply
+from kg.server.sparql.worker import LAUNCH, Config, Job, Reply, query_hash
 
 log = logging.getLogger("kg.server.sparql.executor")
 
@@ -85,6 +92,23 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def end(self, wait: float = 0.5) -> str | None:
+        """How the process ended (``SIGSEGV``, ``exit status 1``); None if it has not
+        within ``wait`` seconds."""
+        try:
+            code = self.process.wait(wait)
+        except subprocess.TimeoutExpired:
+            return None
+        if code < 0:
+            try:
+                return signal.Signals(-code).name
+            except ValueError:
+                return f"signal {-code}"
+        return f"exit status {code}"
+
     def kill(self) -> None:
         """Stop the process at once (SIGKILL) and reap it."""
         if self.process.poll() is None:
@@ -113,12 +137,15 @@ class Executor:
 
         The wait for the reply is a reader on the event loop (no thread); only starting
         a worker, waiting for a free one, and reading a large body go to a thread."""
-        worker = self._take_idle()
-        if worker is None:
-            worker = await to_thread.run_sync(self._acquire, timeout, limiter=self._threads)
-        done = False
+        worker = await self._live_worker(timeout)
+        done = crashed = False
         try:
-            worker.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            try:
+                worker.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:  # it died just now, before it had the query: use another
+                self._discard(worker)
+                worker = await self._live_worker(timeout)
+                worker.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             if not await _readable(worker.inbox.fileno(), timeout):
                 raise QueryTimeout(
                     f"the query ran longer than the time limit of {timeout:g} s "
@@ -131,15 +158,37 @@ class Executor:
                 body = worker.inbox.recv_bytes()
             done = True
         except (OSError, EOFError) as exc:
+            how = worker.end() or "closed its pipe"
+            digest = query_hash(job.query)
+            log.error(
+                "query worker %d died (%s) while running query %s; a new one replaces it",
+                worker.pid, how, digest,
+            )  # fmt: skip
+            crashed = True
             raise QueryFailed(
-                "the query worker stopped unexpectedly; the server log has the details"
+                f"the query worker died ({how}) while running this query; the server log "
+                f"names the query by its hash, {digest}"
             ) from exc
         finally:  # a worker that did not answer in full (timeout, crash, cancel) is killed
             if done:
                 self._release(worker)
             else:
                 self._discard(worker)
+            if crashed:
+                self._start_spare()
         return reply, body
+
+    async def _live_worker(self, timeout: float) -> Worker:
+        """An idle worker, or a new one; one found dead is replaced (and logged)."""
+        while True:
+            worker = self._take_idle()
+            if worker is None:
+                worker = await to_thread.run_sync(self._acquire, timeout, limiter=self._threads)
+            if worker.alive():
+                return worker
+            how = worker.end(0)
+            log.warning("idle query worker %d had ended (%s); replaced", worker.pid, how)
+            self._discard(worker)
 
     def busy_pids(self) -> list[int]:
         """Processes running a query now (for tests and diagnostics)."""
@@ -148,12 +197,27 @@ class Executor:
 
     def prestart(self) -> None:
         """Start one worker ahead of the first query (in a background thread)."""
+        self._start_spare()
+
+    def _start_spare(self) -> None:
+        """Start a worker in a background thread, if the pool has room for one."""
 
         def start() -> None:
+            with self._changed:
+                if self._closed or len(self._idle) + len(self._busy) + self._starting >= self.size:
+                    return
+                self._starting += 1
+            worker: Worker | None = None
             try:
-                self._release(self._acquire(START_TIMEOUT))
-            except Exception:  # reported again when a query needs the worker
-                log.exception("could not start a query worker")
+                worker = Worker(self.config)
+            except QueryFailed as exc:  # said again when a query needs the worker
+                log.warning("could not start a query worker: %s", exc)
+            finally:
+                with self._changed:
+                    self._starting -= 1
+                    self._changed.notify_all()
+            if worker is not None:
+                self._release(worker)
 
         threading.Thread(target=start, name="kg-worker-start", daemon=True).start()
 

@@ -12,16 +12,18 @@ room for it, in the document too: a ``link`` in the head of JSON and XML results
 (Query Results JSON section 3.1, XML section 2.2), a closing comment in Turtle,
 TriG, N-Triples, N-Quads and RDF/XML. CSV, TSV and JSON-LD carry only the header.
 
-SELECT results are first written straight into the asked format, counting an upper
-bound of rows as they go (a row separator of that format, which a literal can only
-add to). Only a result that may pass a cap is run again through TSV, where a row is
-exactly one line, cut there, and converted: the common case pays nothing for the caps.
+SELECT results are always written first as TSV (SPARQL 1.1 Query Results CSV and TSV
+Formats, section 3), where a row is exactly one line: escapes keep newlines out of the
+terms. The writer stops at the line that passes a cap, so a cut costs no more than the
+rows it keeps, and is exact. The TSV is then converted to the asked format by
+pyoxigraph (parse and write, in Rust): measured on 100,000 rows, TSV plus conversion
+takes what writing JSON directly takes (0.25 + 0.17 s against 0.41 s).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import IO, cast
 
@@ -29,9 +31,7 @@ import pyoxigraph as ox
 
 from kg.formats import GRAPHS, RESULTS, named
 
-# Bytes that end one row and start the next, in pyoxigraph's output of each format.
-_ROW_MARK = {"json": b"},{", "xml": b"<result>", "csv": b"\r\n", "tsv": b"\n"}
-_ROW_MARK_EXTRA = {"json": 1, "xml": 0, "csv": -1, "tsv": -1}  # marks -> rows
+TSV = ox.QueryResultsFormat.TSV
 
 
 @dataclass(frozen=True)
@@ -70,40 +70,67 @@ class _Sink:
         return b"".join(self.parts)
 
 
-class _BoundedSink(_Sink):
-    """Stops the serializer once the bytes, or an upper bound of the rows, pass a cap."""
+class _LineSink(_Sink):
+    """Stops the serializer once it has written more than ``lines`` lines or ``size``
+    bytes: what it keeps then holds every line within the caps, and one more."""
 
-    def __init__(self, mark: bytes, extra: int, limits: Limits) -> None:
+    def __init__(self, lines: int, size: int) -> None:
         super().__init__()
-        self.mark, self.extra, self.limits = mark, extra, limits
-        self.marks = 0
-        self.tail = b""
+        self.max_lines, self.max_size = lines, size
+        self.lines = 0
         self.full = False
 
     def write(self, data: bytes) -> int:
         if self.full:  # the serializer retries its buffer as it unwinds: ignore that
             raise _Full
-        data = bytes(data)
-        window = self.tail + data
-        self.marks += window.count(self.mark) - self.tail.count(self.mark)
-        self.tail = window[-(len(self.mark) - 1) :]
         super().write(data)
-        if self.size > self.limits.bytes or self.marks + self.extra > self.limits.rows:
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines or self.size > self.max_size:
             self.full = True
             raise _Full
         return len(data)
 
 
-def solutions(
-    result: ox.QuerySolutions, rerun: Callable[[], ox.QuerySolutions], name: str, limits: Limits
-) -> Written:
-    """A SELECT result, within the caps. ``rerun`` runs the query again for the cut."""
-    sink = _BoundedSink(_ROW_MARK[name], _ROW_MARK_EXTRA[name], limits)
-    try:
-        result.serialize(cast(IO[bytes], sink), named(name, RESULTS).engine)
-    except _Full:
-        return _cut_solutions(rerun(), name, limits)
-    return Written(sink.value(), None)
+def solutions(result: ox.QuerySolutions, name: str, limits: Limits) -> Written:
+    """A SELECT result in the results format ``name``, within the caps."""
+    sink = _LineSink(limits.rows + 1, limits.bytes)  # the header is a line too
+    with suppress(_Full):  # the sink stops the writer at the caps
+        result.serialize(cast(IO[bytes], sink), TSV)
+    tsv = sink.value()
+    truncated = None
+    if sink.full:
+        lines = tsv.split(b"\n")[:-1][: limits.rows + 1]  # whole lines: the header, rows
+        passed_rows = sink.lines > limits.rows + 1
+        truncated = f"rows={limits.rows}" if passed_rows else f"bytes={limits.bytes}"
+        size = sum(map(len, lines)) + len(lines)
+        while len(lines) > 1 and size > limits.bytes:
+            size -= len(lines.pop()) + 1
+            truncated = f"bytes={limits.bytes}"
+        tsv = b"".join(line + b"\n" for line in lines)
+    if name == "tsv":
+        return Written(tsv, truncated)
+    return _converted(tsv, name, limits, truncated)
+
+
+def _converted(tsv: bytes, name: str, limits: Limits, truncated: str | None) -> Written:
+    """``tsv`` in the results format ``name``; if that is over the byte cap (JSON and
+    XML take more bytes a row than TSV), fewer rows, until it fits."""
+    head, _, rows = tsv.partition(b"\n")
+    body = _document(tsv, name, limits.link, truncated)
+    while len(body) > limits.bytes and rows:
+        lines = rows.split(b"\n")[:-1]
+        keep = min(len(lines) - 1, int(len(lines) * limits.bytes / len(body) * 0.98))
+        rows = b"".join(line + b"\n" for line in lines[: max(keep, 0)])
+        truncated = f"bytes={limits.bytes}"
+        body = _document(head + b"\n" + rows, name, limits.link, truncated)
+    return Written(body, truncated)
+
+
+def _document(tsv: bytes, name: str, link: str, truncated: str | None) -> bytes:
+    parsed = ox.parse_query_results(tsv, TSV)
+    assert isinstance(parsed, ox.QuerySolutions)
+    body = parsed.serialize(format=named(name, RESULTS).engine) or b""
+    return body if truncated is None else _mark(body, name, link, truncated)
 
 
 def boolean(result: ox.QueryBoolean, name: str) -> Written:
@@ -156,44 +183,6 @@ def rdf(triples: Iterable[ox.Triple], name: str, prefixes: dict[str, str]) -> by
 
 def _prefixes(name: str, prefixes: dict[str, str]) -> dict[str, str] | None:
     return prefixes if named(name, GRAPHS).prefixes else None
-
-
-def _cut_solutions(result: ox.QuerySolutions, name: str, limits: Limits) -> Written:
-    """The exact path: TSV, where each row is one line, cut at the caps, then converted."""
-    sink = _BoundedSink(b"\n", -1, Limits(limits.rows, limits.bytes, limits.link))
-    try:
-        result.serialize(cast(IO[bytes], sink), ox.QueryResultsFormat.TSV)
-        complete = True
-    except _Full:
-        complete = False
-    lines = sink.value().split(b"\n")
-    lines.pop()  # after the last newline: empty, or a row cut in the middle
-    head, rows = lines[0], lines[1:]
-    truncated = None
-    if not complete:
-        truncated = f"rows={limits.rows}" if len(rows) > limits.rows else f"bytes={limits.bytes}"
-    rows = rows[: limits.rows]
-
-    def document() -> bytes:
-        body = _convert(head, rows, name)
-        return body if truncated is None else _mark(body, name, limits.link, truncated)
-
-    body = document()
-    while len(body) > limits.bytes and rows:
-        keep = min(len(rows) - 1, int(len(rows) * limits.bytes / len(body) * 0.98))
-        rows = rows[: max(keep, 0)]
-        truncated = f"bytes={limits.bytes}"
-        body = document()
-    return Written(body, truncated)
-
-
-def _convert(head: bytes, rows: list[bytes], name: str) -> bytes:
-    tsv = b"\n".join(itertools.chain([head], rows)) + b"\n"
-    if name == "tsv":
-        return tsv
-    parsed = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV)
-    assert isinstance(parsed, ox.QuerySolutions)
-    return parsed.serialize(format=named(name, RESULTS).engine) or b""
 
 
 def _mark(body: bytes, name: str, link: str, truncated: str) -> bytes:

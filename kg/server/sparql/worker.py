@@ -2,9 +2,17 @@
 
 pyoxigraph's ``Store.query`` has no time limit and a signal does not interrupt it, so
 each query runs here, in a process of its own that the server kills at the deadline
-(:mod:`kg.server.sparql.executor`). The worker opens the release store read-only, reopens it
-when a job names another release, runs the query with the project's prefixes and base
-IRI, and writes the result with :mod:`kg.server.sparql.results`.
+(:mod:`kg.server.sparql.executor`). The worker opens the release store read-only (a few
+releases at most, the least recently used closed first), runs the query with the
+project's prefixes and base IRI, and writes the result with
+:mod:`kg.server.sparql.results`. While idle it looks every :data:`IDLE_CHECK` seconds
+whether a release it holds open was pruned, and closes it: a deleted store's files take
+disk space until the last process holding them lets go.
+
+Queries run on a thread with a :data:`STACK_SIZE` stack: the engine recurses on nested
+queries, and the query check (``kg.querytext``) bounds their depth well below what
+this stack takes (measured: the costliest shape, nested function calls, crashes an
+8 MiB stack at 950 levels and a 64 MiB one at 7,600).
 
 Protocol, over two pipes (``multiprocessing.connection`` framing): the server sends a
 pickled :class:`Config` once, the worker answers ``b"ready"``; then for each pickled
@@ -17,6 +25,7 @@ stay light (no rdflib, no web framework): a replacement worker starts in millise
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import os
 import pickle
@@ -25,6 +34,7 @@ import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -33,6 +43,9 @@ from kg.server.sparql import results
 log = logging.getLogger("kg.server.sparql.worker")
 
 LAUNCH = "import sys; from kg.server.sparql.worker import main; sys.exit(main(sys.argv[1:]))"
+STACK_SIZE = 64 << 20  # bytes of stack for the thread that runs queries (virtual memory)
+IDLE_CHECK = 2.0  # seconds between looks for pruned releases while idle
+OPEN_STORES = 3  # releases held open at once (the current one, and cited ones)
 
 
 @dataclass(frozen=True)
@@ -93,13 +106,7 @@ def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
             if isinstance(result, ox.QueryBoolean):
                 written = results.boolean(result, job.results_format)
                 return Reply(200, "boolean", job.results_format), written.body
-
-            def rerun() -> ox.QuerySolutions:
-                again = execute()
-                assert isinstance(again, ox.QuerySolutions)
-                return again
-
-            written = results.solutions(result, rerun, job.results_format, job.limits)
+            written = results.solutions(result, job.results_format, job.limits)
             return Reply(200, "results", job.results_format, written.truncated), written.body
         if job.graph_format is None:
             return Reply(406, form="graph", message="not acceptable"), b""
@@ -155,20 +162,58 @@ def main(argv: list[str]) -> int:
     threading.Thread(target=_exit_with_parent, daemon=True).start()
     config: Config = pickle.loads(inbox.recv_bytes())
     outbox.send_bytes(b"ready")
-    stores: dict[str, ox.Store] = {}
+    threading.stack_size(STACK_SIZE)
+    runner = threading.Thread(target=_serve, args=(inbox, outbox, config), name="kg-queries")
+    threading.stack_size(0)
+    runner.start()
+    runner.join()
+    return 0
+
+
+def _serve(inbox: Connection, outbox: Connection, config: Config) -> None:
+    stores = Stores(OPEN_STORES)
     while True:
+        while not inbox.poll(IDLE_CHECK):
+            stores.drop_pruned()
         try:
             job: Job = pickle.loads(inbox.recv_bytes())
         except EOFError:
-            return 0
+            return
         try:
-            if job.store_path not in stores:
-                stores.clear()  # a new release: let go of the old store
-                stores[job.store_path] = ox.Store.read_only(job.store_path)
-            reply, body = run(job, config, stores[job.store_path])
+            reply, body = run(job, config, stores.open(job.store_path))
         except Exception:  # a bug here must not kill the worker; the log keeps the trace
-            log.exception("query worker failed on %r", job.query[:200])
+            log.exception("query worker failed on query %s", query_hash(job.query))
             reply, body = Reply(500, message="internal error; the server log has the details"), b""
         reply = dataclasses.replace(reply, size=len(body))
         outbox.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
         outbox.send_bytes(body)
+
+
+class Stores:
+    """Release stores open read-only, at most ``size`` of them, least recently used
+    closed first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._open: dict[str, ox.Store] = {}
+
+    def open(self, path: str) -> ox.Store:
+        store = self._open.pop(path, None) or ox.Store.read_only(path)
+        self._open[path] = store  # now the most recently used
+        while len(self._open) > self.size:
+            del self._open[next(iter(self._open))]
+        return store
+
+    def drop_pruned(self) -> None:
+        """Close the stores whose release folder is gone."""
+        for path in [p for p in self._open if not Path(p).is_dir()]:
+            del self._open[path]
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._open
+
+
+def query_hash(query: str) -> str:
+    """A short name for a query in the log: the start of its SHA-256 (the text may be
+    private; its hash finds it in the client's own logs)."""
+    return "sha256:" + hashlib.sha256(query.encode("utf-8", "replace")).hexdigest()[:16]
