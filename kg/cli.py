@@ -10,18 +10,19 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg import __version__, pipeline, release
 from kg.config import Settings, settings_table
-from kg.errors import KgError, QueryError
+from kg.errors import KgError, UsageError
 from kg.formats import find, spellings
 from kg.progress import Steps
 from kg.publish import DUMPS, dump_name
-from kg.queries import find_query, with_prefixes
-from kg.query import OUTPUT_FORMATS, execute, write
+from kg.queries import find_query, read_query_file, with_prefixes
+from kg.query import OUTPUT_FORMATS, check, engine_errors, run, write
 from kg.void import select
 
 
@@ -41,6 +42,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader left (`kg dump | head`): stop quietly, as a Unix tool killed by
+        # SIGPIPE does, and send what is still buffered nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+    except Exception as error:  # a bug: one line; the traceback only with --debug
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {' '.join(str(error).split())[:300]} "
+            "— this is a bug in kg; run the command again with --debug and report what it "
+            "prints",
+            file=sys.stderr,
+        )
+        return 1
+
+
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool its pipe killed
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -57,6 +76,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
     parser.add_argument("--data-dir", type=Path, help="where releases are written (KG_DATA_DIR)")
     parser.add_argument("--seeds-dir", type=Path, help="the seeds folder (KG_SEEDS_DIR)")
+    parser.add_argument(
+        "--debug", action="store_true", help="on an unexpected error, print the traceback"
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     def command(
@@ -126,10 +148,10 @@ def _parser() -> argparse.ArgumentParser:
         "review", _review, "review a draft in the browser, on 127.0.0.1 only; save, validate"
     )
     review.add_argument("document", help="the document's name (NAME of NAME.txt and NAME.yaml)")
-    review.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (8765)")
+    review.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (8765)")
     serve = command("serve", _serve, "serve the current release over HTTP (read-only)")
     serve.add_argument("--host", help="address to listen on (KG_HOST)")
-    serve.add_argument("--port", type=int, help="port to listen on (KG_PORT)")
+    serve.add_argument("--port", type=_port, help="port to listen on (KG_PORT)")
     serve.add_argument("--workers", type=int, help="worker processes (KG_WORKERS)")
     stats = command("stats", _stats, "counts of the current release")
     stats.add_argument("--json", action="store_true", help="print JSON")
@@ -166,20 +188,18 @@ def _validate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _query(settings: Settings, args: argparse.Namespace) -> int:
-    if args.example:
+    if args.example is not None:
         text = find_query(settings.queries_dir, args.example).text
-    elif args.file:
-        try:
-            text = args.file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise QueryError(f"cannot read {args.file}: {exc.strerror}") from exc
+    elif args.file is not None:
+        text = read_query_file(args.file)
     else:
         text = args.text
     if args.show:
         print(with_prefixes(text, settings.ns.prefixes()))
+    plan = check(text, settings.ns, settings.allowed_services)
     store = release.current(settings).open_store()
-    result = execute(store, text, settings.ns)
-    write(result, args.format, sys.stdout.buffer, settings.ns)
+    with engine_errors(plan):
+        write(run(store, plan, settings.ns), args.format, sys.stdout.buffer, settings.ns)
     sys.stdout.flush()
     return 0
 
@@ -188,9 +208,12 @@ def _dump(settings: Settings, args: argparse.Namespace) -> int:
     current = release.current(settings)
     syntax = find(args.format, DUMPS)
     assert syntax is not None  # argparse checked the choice
-    path = current.dumps_dir / dump_name(syntax)
+    path = current.file(f"dumps/{dump_name(syntax)}")
     if args.output:
-        shutil.copyfile(path, args.output)
+        try:
+            shutil.copyfile(path, args.output)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from exc
         print(f"wrote {args.output} ({path.stat().st_size:,} bytes)", file=sys.stderr)
     else:
         with path.open("rb") as handle:
@@ -234,6 +257,7 @@ def _review(settings: Settings, args: argparse.Namespace) -> int:
 
     name = Path(args.document).stem  # NAME, NAME.yaml or a path all name the document
     app = create_app(settings, name, args.port)
+    _check_listen("127.0.0.1", args.port)
     print(f"reviewing {name} at http://127.0.0.1:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
@@ -250,6 +274,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         }
     )
     current = release.current(settings)  # fail early, with the fix, if there is none
+    _check_listen(settings.host, settings.port)
     print(
         f"serving release {current.id} at http://{settings.host}:{settings.port}/", file=sys.stderr
     )
@@ -267,6 +292,31 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         forwarded_allow_ips=settings.trusted_proxies,
     )
     return 0
+
+
+def _port(text: str) -> int:
+    """A TCP port, for argparse."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1 to 65535)")
+    return int(text)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Say in one line, before the server starts, that ``host:port`` cannot be listened
+    on (a name that does not resolve, a port in use or reserved): uvicorn would print
+    its own error and exit with 3, the code of a seed problem here."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} — choose another "
+            "--host or --port (KG_HOST, KG_PORT)"
+        ) from exc
 
 
 def _stats(settings: Settings, args: argparse.Namespace) -> int:

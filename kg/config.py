@@ -116,6 +116,12 @@ class Settings:
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"KG_{name.upper()} must be a positive number of seconds")
+        if self.port > 65535:
+            raise ConfigError(f"KG_PORT must be a TCP port, 1 to 65535; got {self.port}")
+        for name in ("wikidata_api", "llm_url"):
+            value = getattr(self, name)
+            if value and not value.startswith(("http://", "https://")):
+                raise ConfigError(f"KG_{name.upper()} must be an http(s):// URL, not {value!r}")
 
     @property
     def ns(self) -> Namespaces:

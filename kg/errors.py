@@ -31,6 +31,11 @@ class ConfigError(KgError):
     exit_code = 2
 
 
+class UsageError(ConfigError):
+    """A command-line argument that cannot be used as given (an output file that cannot
+    be written, a port out of range)."""
+
+
 class SeedError(KgError):
     """Something in ``seeds/`` (or the ontology and shapes) is wrong: file, line, fix."""
 

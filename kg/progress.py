@@ -21,7 +21,11 @@ class Steps:
     def step(self, name: str) -> Iterator[None]:
         self._write(f"{name} ...")
         started = time.perf_counter()
-        yield
+        try:
+            yield
+        except BaseException:
+            self._write(" failed\n")  # the error that follows starts a line of its own
+            raise
         self.timings[name] = elapsed = time.perf_counter() - started
         self._write(f" {elapsed:.1f} s\n")
 

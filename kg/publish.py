@@ -67,8 +67,15 @@ def inputs_digest(settings: Settings) -> str:
 @contextmanager
 def build_lock(settings: Settings) -> Iterator[None]:
     """One build at a time per data folder."""
-    settings.releases_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / ".build.lock").open("w") as handle:
+    try:
+        settings.releases_dir.mkdir(parents=True, exist_ok=True)
+        lock = (settings.data_dir / ".build.lock").open("w")
+    except OSError as exc:
+        raise ReleaseError(
+            f"cannot write releases in {settings.data_dir}: {exc.strerror or exc} — set "
+            "KG_DATA_DIR (--data-dir) to a folder that can be written"
+        ) from exc
+    with lock as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:

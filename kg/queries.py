@@ -31,10 +31,20 @@ class NamedQuery:
     text: str
 
 
+def read_query_file(path: Path) -> str:
+    """The text of a query file; a QueryError says why it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise QueryError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8") from exc
+    except OSError as exc:
+        raise QueryError(f"cannot read {path}: {exc.strerror}") from exc
+
+
 def load_queries(folder: Path) -> list[NamedQuery]:
     queries = []
     for path in sorted(folder.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
+        text = read_query_file(path)
         comments = []
         for line in text.splitlines():
             if not line.startswith("#"):

@@ -1,19 +1,27 @@
 """Run SPARQL 1.1 queries on a release's store and write their results.
 
-The default graph is the union of all named graphs (SPARQL 1.1 Query, section 13.1:
-the dataset is the processor's choice), and the project's prefixes are predefined.
-Result formats: SPARQL 1.1 Query Results JSON, CSV/TSV and XML, or a plain table.
+A query is checked first as the endpoint checks it (kg/server/sparql/querycheck.py): no
+update, SERVICE only to an endpoint on ``KG_SERVICE_ALLOWLIST``, nesting bounded; so
+``kg query`` runs what the server would run and refuses what it would refuse, before
+anything reaches the network. The default graph is the union of all named graphs
+(SPARQL 1.1 Query, section 13.1: the dataset is the processor's choice) unless the
+query names its own (FROM); the project's prefixes are predefined. Whatever fails while
+the query runs becomes a QueryFailed of one line, never a traceback. Result formats:
+SPARQL 1.1 Query Results JSON, CSV/TSV and XML, or a plain table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError
+from kg.errors import QueryError, QueryFailed, ServiceEndpointFailed
 from kg.formats import GRAPHS, RESULTS, find
 from kg.namespaces import Namespaces
+from kg.server.sparql.querycheck import Plan, analyse
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -21,14 +29,48 @@ TABLE = "table"
 OUTPUT_FORMATS = [TABLE, *(s.name for s in RESULTS + GRAPHS)]  # `kg query --format`
 
 
-def execute(store: ox.Store, text: str, ns: Namespaces) -> Result:
-    """Run ``text``; a syntax error becomes a QueryError saying what and where."""
+def check(text: str, ns: Namespaces, allowlist: frozenset[str] = frozenset()) -> Plan:
+    """The endpoint's check of ``text``: QueryError, QueryRefused (an update) or
+    ServiceRefused (a SERVICE off ``allowlist``) before anything runs."""
+    return analyse(text, allowlist, tuple(sorted(ns.prefixes().items())))
+
+
+def execute(
+    store: ox.Store, text: str, ns: Namespaces, allowlist: frozenset[str] = frozenset()
+) -> Result:
+    """Check and run ``text``. Solutions are computed as they are read: read them
+    inside :func:`engine_errors` too."""
+    return run(store, check(text, ns, allowlist), ns)
+
+
+def run(store: ox.Store, plan: Plan, ns: Namespaces) -> Result:
+    """Run a checked query; a syntax error says what and where."""
+    with engine_errors(plan):
+        try:
+            return store.query(
+                plan.text,
+                prefixes=ns.prefixes(),
+                base_iri=ns.base,
+                use_default_graph_as_union=not plan.has_dataset,
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {' '.join(str(exc).split())}") from exc
+
+
+@contextmanager
+def engine_errors(plan: Plan) -> Iterator[None]:
+    """Turn what the engine raises while a query runs (a SERVICE endpoint that cannot be
+    reached, a variable endpoint left unbound, a store that cannot be read) into one
+    line; a closed output pipe is left to the caller."""
     try:
-        return store.query(
-            text, prefixes=ns.prefixes(), base_iri=ns.base, use_default_graph_as_union=True
-        )
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+        yield
+    except BrokenPipeError:
+        raise
+    except (OSError, RuntimeError) as exc:
+        detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+        if plan.services and isinstance(exc, OSError):
+            raise ServiceEndpointFailed(f"a SERVICE endpoint failed: {detail}") from exc
+        raise QueryFailed(f"the query failed while running: {detail}") from exc
 
 
 def write(result: Result, output_format: str, out: BinaryIO, ns: Namespaces) -> None:

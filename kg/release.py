@@ -59,7 +59,23 @@ class Release:
 
     def open_store(self) -> ox.Store:
         """Open the store read-only; several processes may do so at once."""
-        return ox.Store.read_only(str(self.store_path))
+        try:
+            return ox.Store.read_only(str(self.store_path))
+        except OSError as exc:
+            detail = " ".join(str(exc).split())[:200]
+            raise NoRelease(
+                f"{self.path} is not a complete release (its store cannot be opened: "
+                f"{detail}); run `kg build`"
+            ) from exc
+
+    def file(self, name: str) -> Path:
+        """A file of the release, such as ``dumps/negotiations-kg.ttl``; NoRelease if it
+        is missing."""
+        path = self.path / name
+        if not path.is_file():
+            raise NoRelease(f"{self.path} is not a complete release ({name} is missing); "
+                            "run `kg build`")  # fmt: skip
+        return path
 
 
 def read(path: Path) -> Release:

@@ -24,9 +24,17 @@ def turtle_files(directory: Path) -> list[Path]:
 
 
 def load_turtle(directory: Path, ns: Namespaces) -> Graph:
-    """Parse every Turtle file of ``directory`` into one graph, rebased onto ``ns.base``."""
+    """Parse every Turtle file of ``directory`` into one graph, rebased onto ``ns.base``.
+    A folder that is missing or holds no Turtle is an error: validating against no
+    shapes would pass anything."""
+    fix = "point KG_ONTOLOGY_DIR or KG_SHAPES_DIR at the folder of the .ttl files"
+    if not directory.is_dir():
+        raise SeedError(directory, None, "is not a folder", fix)
+    files = turtle_files(directory)
+    if not files:
+        raise SeedError(directory, None, "holds no .ttl file", fix)
     graph = Graph()
-    for path in turtle_files(directory):
+    for path in files:
         load_turtle_file(path, ns, graph)
     return graph
 
@@ -34,7 +42,11 @@ def load_turtle(directory: Path, ns: Namespaces) -> Graph:
 def load_turtle_file(path: Path, ns: Namespaces, graph: Graph | None = None) -> Graph:
     """Parse one Turtle file (into ``graph`` if given), rebased onto ``ns.base``."""
     graph = Graph() if graph is None else graph
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problem = f"is not UTF-8 text (byte {exc.start})"
+        raise SeedError(path, None, problem, "save it as UTF-8") from exc
     if ns.base != DEFAULT_BASE_IRI:
         text = text.replace(DEFAULT_BASE_IRI, ns.base)
     try:

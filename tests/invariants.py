@@ -17,9 +17,8 @@ from kg.config import Settings
 from kg.errors import ServiceRefused
 from kg.namespaces import VOID
 from kg.queries import load_queries
-from kg.query import execute
+from kg.query import check, engine_errors, execute, run
 from kg.release import Release
-from kg.server.sparql.querycheck import analyse
 
 EVIDENCE = """
 SELECT ?g ?claim ?evidence ?source ?start ?end ?exact ?prefix ?suffix ?sentence WHERE {
@@ -76,17 +75,17 @@ def check_queries(store: ox.Store, settings: Settings) -> None:
     refused, before any connection, unless their endpoint is allowed."""
     queries = load_queries(settings.queries_dir)
     assert queries
-    predefined = tuple(sorted(settings.ns.prefixes().items()))
     for query in queries:
         try:
-            analyse(query.text, settings.allowed_services, predefined)
+            plan = check(query.text, settings.ns, settings.allowed_services)
         except ServiceRefused:
             assert "SERVICE" in query.text.upper(), query.name
             continue
-        result = execute(store, query.text, settings.ns)
-        if isinstance(result, ox.QuerySolutions | ox.QueryTriples):
-            for _ in result:
-                pass
+        with engine_errors(plan):
+            result = run(store, plan, settings.ns)
+            if isinstance(result, ox.QuerySolutions | ox.QueryTriples):
+                for _ in result:
+                    pass
 
 
 def check_void(store: ox.Store, release: Release, settings: Settings) -> None:

@@ -101,3 +101,23 @@ def test_a_refused_service_makes_no_connection(federating_server: ServerProcess)
         assert not listener.connected()
     finally:
         listener.close()
+
+
+def test_kg_query_runs_an_allowed_federated_query_and_refuses_wikidata_otherwise(
+    built_settings: Settings,
+    stand_in: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`kg query -e 13` once ended in a traceback (OSError: failed to lookup address
+    information): the command now checks SERVICE as the endpoint does."""
+    from kg.cli import main
+
+    base = ["--data-dir", str(built_settings.data_dir), "query"]
+    assert main([*base, "-e", "13"]) == 7
+    err = capsys.readouterr().err
+    assert "not on the allow-list" in err and err.count("\n") == 1
+    monkeypatch.setenv("KG_SERVICE_ALLOWLIST", stand_in)
+    assert main([*base, "--format", "csv", example(built_settings, "13", stand_in)]) == 0
+    out = capsys.readouterr().out
+    assert "Rafael Grossi" in out and "Argentine diplomat (test fixture)" in out

@@ -112,7 +112,7 @@ def test_a_failed_write_leaves_the_previous_release_current(
         raise OSError("disk full")
 
     monkeypatch.setattr(publish, "_write_dumps", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ReleaseError, match="the release could not be written: disk full"):
         pipeline.build(seed_copy, QUIET)
     assert current(seed_copy).path == previous.path
     assert [p.name for p in seed_copy.releases_dir.iterdir()] == [previous.path.name]

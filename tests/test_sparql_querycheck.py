@@ -9,7 +9,7 @@ import importlib
 import pytest
 
 from kg.errors import QueryError, QueryRefused, ServiceRefused
-from kg.server.sparql.querycheck import analyse, unescape
+from kg.server.sparql.querycheck import MAX_NESTING, analyse, unescape
 
 ALLOWED = "http://127.0.0.1:7878/query"
 ALLOW = frozenset({ALLOWED})
@@ -107,3 +107,25 @@ def test_refusals_say_where() -> None:
 def test_docstring_examples_run(module: str) -> None:
     failures, tried = doctest.testmod(importlib.import_module(module))
     assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize(
+    ("deep", "what"),
+    [
+        ("SELECT * " + "{" * 3000 + "}" * 3000, "brackets nested"),
+        ("ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }", "brackets nested"),
+        ("ASK { ?s ?p " + "[ ?p " * 300 + "1" + " ]" * 300 + " }", "brackets nested"),
+        ("ASK { FILTER(" + "!" * 10000 + "true) }", "'!' repeated"),
+    ],
+    ids=["braces", "parentheses", "blank-node-brackets", "negations"],
+)
+def test_nesting_that_crashes_or_stalls_the_parser_is_refused(deep: str, what: str) -> None:
+    """pyoxigraph's parser crashed the process at these depths (3,000 braces, 5,000
+    parentheses, 10,000 '!') and took seconds per level of '[ ]' long before."""
+    with pytest.raises(QueryError, match=f"{what} more than {MAX_NESTING} deep"):
+        analyse(deep, frozenset())
+
+
+def test_nesting_up_to_the_bound_passes_and_brackets_in_strings_do_not_count() -> None:
+    analyse("SELECT * " + "{" * MAX_NESTING + "}" * MAX_NESTING, frozenset())
+    analyse('ASK { FILTER(?x = "' + "(" * 5000 + '") }', frozenset())

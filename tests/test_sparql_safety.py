@@ -134,6 +134,16 @@ def test_dataset_parameters_never_fetch(client: TestClient, listener: Listener) 
     assert not listener.connected()
 
 
+def test_nesting_that_would_crash_the_parser_is_a_400(client: TestClient) -> None:
+    """3,000 nested braces crashed the query worker's parser (a 500 after a restart)."""
+    deep = "SELECT * " + "{" * 3000 + "}" * 3000
+    response = client.post(
+        "/sparql", content=deep, headers={"content-type": "application/sparql-query"}
+    )
+    assert response.status_code == 400
+    assert "brackets nested more than 200 deep" in response.text
+
+
 def test_load_is_refused(client: TestClient, listener: Listener) -> None:
     for response in (
         client.post(
