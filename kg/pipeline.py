@@ -8,7 +8,6 @@ the folder becomes the release only if validation passes, and is discarded other
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,7 +17,7 @@ from rdflib import Graph
 from kg import seeds as seeds_module
 from kg.compile import Compiled, compile_seeds
 from kg.config import Settings
-from kg.errors import ReleaseError, SeedErrors, ValidationFailed
+from kg.errors import SeedErrors, ValidationFailed
 from kg.link import candidates as review
 from kg.link.enrich import CACHE_FILE
 from kg.progress import Steps
@@ -66,7 +65,7 @@ def build(settings: Settings, steps: Steps) -> Release:
             ThreadPoolExecutor(1, thread_name_prefix="validate") as pool,
         ):
             validating = pool.submit(_validate, settings, inputs, steps)
-            building = _written(prepare, inputs.compiled, inputs.shapes, settings)
+            building = prepare(inputs.compiled, inputs.shapes, settings)
             try:
                 report = validating.result()
                 _raise_unless_conforms(settings, report)
@@ -74,20 +73,7 @@ def build(settings: Settings, steps: Steps) -> Release:
                 building.discard()
                 raise
         with steps.step("make it current"):
-            return _written(finish, building, report, settings, digest)
-
-
-def _written(write: Callable[..., T], *args: object) -> T:
-    """Run a step that writes the release; a failing write (a full disk, a folder that
-    cannot be written) is a ReleaseError, and the previous release stays current."""
-    try:
-        return write(*args)
-    except OSError as exc:
-        raise ReleaseError(
-            f"the release could not be written: {exc.strerror or exc}"
-            f"{f' ({exc.filename})' if exc.filename else ''}; the previous release is still "
-            "current"
-        ) from exc
+            return finish(building, report, settings, digest)  # ReleaseError if it fails
 
 
 def is_current(settings: Settings, release: Release) -> bool:
@@ -102,6 +88,8 @@ def _compile(settings: Settings, steps: Steps, refuse_drafts: bool = False) -> I
         ontology = load_turtle(settings.ontology_dir, ns)
         shapes = load_turtle(settings.shapes_dir, ns)
         seeds = seeds_module.load(settings.seeds_dir)
+        for warning in seeds.warnings():
+            steps.warn(warning)
         if refuse_drafts and (drafts := seeds.drafts()):
             raise SeedErrors(drafts)
         candidates = settings.seeds_dir / review.CANDIDATES_FILE

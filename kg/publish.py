@@ -4,11 +4,16 @@ Everything is written under ``releases/.building-<id>``; only a complete release
 renamed to ``releases/<id>``, and ``current`` is switched with one ``rename(2)`` of a
 symbolic link, which POSIX makes atomic. A build that fails or is killed leaves the
 previous release serving; its leftovers are removed by the next build.
+
+What fails while the folder is written (a full disk, a file system error, a statement
+too long for the engine to read back) is one :class:`~kg.errors.ReleaseError` (exit 6)
+of one line, saying what to do; the previous release stays current.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import fcntl
 import hashlib
 import json
@@ -28,7 +33,7 @@ from kg.config import Settings
 from kg.errors import ReleaseError
 from kg.formats import GRAPHS, RdfSyntax, by_suffix, named
 from kg.rdfconvert import quads
-from kg.release import MANIFEST, Release, read
+from kg.release import MANIFEST, Release, current_id, read
 from kg.validate import Report
 from kg.void import Dump, Publisher, describe
 
@@ -137,6 +142,9 @@ def prepare(
             store.flush()
             store.optimize()
         del store  # closes the RocksDB store before the folder moves
+    except (OSError, MemoryError) as exc:
+        building.discard()
+        raise _not_written(exc, settings) from exc
     except BaseException:
         building.discard()
         raise
@@ -146,15 +154,19 @@ def prepare(
 def finish(building: Building, report: Report, settings: Settings, inputs: str) -> Release:
     """Add the validation report and the manifest, then make the release current."""
     folder = building.path
+    final = settings.releases_dir / building.release_id
     try:
         _write_graph(report.graph, folder / "validation-report.ttl")
         (folder / "validation-report.txt").write_text(report.text() + "\n", encoding="utf-8")
         _write_manifest(folder, building.release_id, building.created, inputs, report, settings)
-        final = settings.releases_dir / building.release_id
         folder.rename(final)
         _switch_current(settings, final)
-    except BaseException:
+    except BaseException as exc:
         building.discard()
+        if final.exists() and settings.current_link.resolve() != final.resolve():
+            shutil.rmtree(final, ignore_errors=True)  # renamed, but never made current
+        if isinstance(exc, OSError | MemoryError):
+            raise _not_written(exc, settings) from exc
         raise
     _prune(settings)
     return read(final)
@@ -165,6 +177,25 @@ def publish(
 ) -> Release:
     """Write ``compiled`` as a new release and make it current. Call under build_lock."""
     return finish(prepare(compiled, shapes, settings), report, settings, inputs)
+
+
+def _not_written(exc: OSError | MemoryError, settings: Settings) -> ReleaseError:
+    """What failed while a release was written, as one line that says what to do."""
+    detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    kept = current_id(settings)
+    still = f"release {kept} stays current" if kept else "no release was made"
+    if isinstance(exc, MemoryError):
+        return ReleaseError(
+            f"the release could not be written: a statement is longer than pyoxigraph "
+            f"reads in one line (16 MiB of N-Triples; {detail}), most likely the text of a "
+            f"source document over 16 MiB: split that document; {still}"
+        )
+    if exc.errno == errno.ENOSPC or "No space left" in detail or "os error 28" in detail:
+        return ReleaseError(
+            f"the release could not be written: the disk is full ({detail}); free "
+            f"some space in {settings.data_dir} and build again; {still}"
+        )
+    return ReleaseError(f"the release could not be written: {detail}; {still}")
 
 
 def _new_id(settings: Settings, created: dt.datetime) -> str:

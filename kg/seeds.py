@@ -137,6 +137,7 @@ class Document:
     runs: tuple[Run, ...] = ()
     concepts: tuple[ConceptDeclaration, ...] = ()
     proposed: tuple[Entity, ...] = ()  # registry additions drafted, not yet accepted
+    claims_line: int = 1  # where 'claims:' is
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,17 @@ class Seeds:
     def claims(self) -> Iterable[Claim]:
         for document in self.documents:
             yield from document.claims
+
+    def warnings(self) -> list[str]:
+        """What is valid but probably not meant: an article without a claim (its text
+        alone is published, and nothing in the graph cites it)."""
+        return [
+            f"{d.annotation_path}:{d.claims_line}: the article has no claims, so only its "
+            "text is published and nothing in the graph cites it; annotate it (kg draft, "
+            "then kg review) or take it out of the seeds"
+            for d in self.documents
+            if not d.claims
+        ]
 
     def proposed(self) -> Iterable[Entity]:
         for document in self.documents:
@@ -435,6 +447,7 @@ def _read_document(
         tuple(runs),
         tuple(concepts),
         tuple(proposed),
+        root.line_of("claims") if isinstance(root, Mapping) else 1,
     )
 
 

@@ -7,6 +7,7 @@ user would, and checks the message and that the release in place was not touched
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from kg import pipeline
 from kg.cli import main
 from kg.config import Settings
 from kg.progress import Steps
-from tests.conftest import CORPUS, GENEVA
+from tests.conftest import CORPUS, GENEVA, Corpus
 
 DOCUMENT = f"documents/{GENEVA}.yaml"
 
@@ -203,3 +204,23 @@ def test_document_without_annotations(
     err = build_fails(seed_copy, capsys)
     assert "2026-03-01-next.txt: has no annotation file" in err
     assert "write 2026-03-01-next.yaml" in err
+
+
+def test_an_article_without_claims_builds_with_a_warning(
+    make_corpus: Callable[..., Corpus], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 10: an article annotated ``claims: []`` was published without a word."""
+    corpus = make_corpus()
+    corpus.add_document(
+        "2026-03-01-empty",
+        "A report that nobody has annotated yet.\n",
+        "document:\n  title: An unannotated report\n  language: en\n  publisher: unknown\n"
+        "  url: unknown\n  publication date: unknown\n\nclaims: []\n",
+    )
+    settings = corpus.settings(tmp_path / "var")
+    for command in (["build", "-q"], ["validate", "-q"]):
+        args = ["--data-dir", str(settings.data_dir), "--seeds-dir", str(settings.seeds_dir)]
+        assert main([*args, *command]) == 0
+        err = capsys.readouterr().err
+        assert re.search(r"warning: .*2026-03-01-empty\.yaml:8: the article has no claims", err)
+        assert "Traceback" not in err

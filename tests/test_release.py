@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -109,13 +112,65 @@ def test_a_failed_write_leaves_the_previous_release_current(
     previous = pipeline.build(seed_copy, QUIET)
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise OSError("disk full")
+        raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(publish, "_write_dumps", broken)
-    with pytest.raises(ReleaseError, match="the release could not be written: disk full"):
+    with pytest.raises(
+        ReleaseError, match=f"could not be written: the disk is full.*{previous.id} stays current"
+    ):
         pipeline.build(seed_copy, QUIET)
     assert current(seed_copy).path == previous.path
     assert [p.name for p in seed_copy.releases_dir.iterdir()] == [previous.path.name]
+
+
+def build_with_cli(settings: Settings, limit_file_size: int | None = None) -> tuple[int, str]:
+    """``kg build`` in a process of its own (with files limited to ``limit_file_size``
+    bytes, as on a full disk): its exit status and what it printed on stderr."""
+    prelude = "import sys\n"
+    if limit_file_size is not None:  # writes past the limit fail (EFBIG), as on a full disk
+        prelude += (
+            "import resource, signal\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit_file_size}, {limit_file_size}))\n"
+        )
+    code = prelude + "from kg.cli import main\nsys.exit(main(sys.argv[1:]))"
+    command = ["--data-dir", str(settings.data_dir), "--seeds-dir", str(settings.seeds_dir)]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *command, "build", "-q"],
+        capture_output=True,
+        text=True,
+        env=os.environ | settings.to_env(),
+        timeout=600,
+    )
+    return done.returncode, done.stderr
+
+
+def test_a_write_failure_is_one_line_and_exit_6(seed_copy: Settings) -> None:
+    """Issue 10: a full disk gave a traceback and exit 1 (OSError from the store or a
+    dump); the previous release stayed current, and still does."""
+    previous = pipeline.build(seed_copy, QUIET)
+    code, err = build_with_cli(seed_copy, limit_file_size=64 * 1024)
+    assert code == 6, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert f"release {previous.id} stays current" in err
+    assert current(seed_copy).path == previous.path
+    assert [p.name for p in seed_copy.releases_dir.iterdir()] == [previous.path.name]
+
+
+def test_a_statement_too_long_for_the_engine_is_one_line_and_exit_6(seed_copy: Settings) -> None:
+    """Issue 10: a 17 MB source text gave MemoryError ("Reached the buffer maximal size
+    of 16777216") and a traceback: pyoxigraph reads at most 16 MiB in one line."""
+    previous = pipeline.build(seed_copy, QUIET)
+    text = seed_copy.seeds_dir / "documents" / f"{GENEVA}.txt"
+    with text.open("a", encoding="utf-8") as handle:
+        handle.write("\n" + "Filler words of a very long report. " * 500_000)
+    code, err = build_with_cli(seed_copy)
+    assert code == 6, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert "split that document" in err
+    assert current(seed_copy).path == previous.path
 
 
 def test_leftovers_of_a_killed_build_are_removed_by_the_next(seed_copy: Settings) -> None:
