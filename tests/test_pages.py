@@ -312,13 +312,14 @@ def test_the_home_page_says_what_the_dataset_is(
     page = response.text
     assert "Negotiations knowledge graph" in page and "every fact cites" in page
     assert re.search(r"<strong>[\d,]+</strong> triples", page)
-    for link in ("./query", "./sparql", "./.well-known/void", "./ontology"):
+    for link in ("./query", "./page/dataset", "./dumps/", "./ontology"):
         assert f'href="{link}"' in page
     assert 'href="./dumps/negotiations-kg.ttl"' in page
     assert 'href="./page/source/2026-02-17-us-iran-geneva-round-2"' in page
     ui_links = re.findall(r'href="\./query\?query=([^"]+)"', page)
-    sparql_links = re.findall(r'href="\./sparql\?query=([^"]+)"', page)
-    assert len(ui_links) == len(sparql_links) == 15
+    # Results as files only where the link says so (and asks the browser to download).
+    csv_links = re.findall(r'href="\./sparql\?query=[^"]+&amp;format=csv" download=', page)
+    assert len(ui_links) == len(csv_links) == 15
     first = parse_qs("query=" + html.unescape(ui_links[0]))["query"][0]
     assert first.startswith("PREFIX ") and "SELECT" in first
 
@@ -346,12 +347,18 @@ def test_an_unknown_iri_gets_a_helpful_404(client: TestClient) -> None:
     assert plain.headers["content-type"].startswith("text/plain")
 
 
-def test_pages_send_security_headers_and_no_script(client: TestClient) -> None:
+def test_pages_send_security_headers_and_no_inline_script(client: TestClient) -> None:
+    """The one script of the pages (search suggestions) is a file of this server; no
+    inline script, nothing from elsewhere (the CSP would refuse both)."""
     for path in ("/", "/page/state/iran", "/ontology", f"/page/{SOURCE}", "/page/state/atlantis"):
         response = client.get(path)
         assert "default-src 'self'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert "<script" not in response.text.lower(), path
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", response.text, re.S | re.I)
+        assert scripts, path
+        for attributes, body in scripts:
+            assert re.search(r'src="(\./|\.\./)+static/search\.js"', attributes), path
+            assert not body.strip(), path
 
 
 def test_the_stylesheet_is_served_locally(client: TestClient) -> None:

@@ -16,6 +16,7 @@ so store lookups never block the event loop.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 from dataclasses import dataclass
@@ -31,9 +32,10 @@ from kg.config import Settings
 from kg.errors import NotAcceptable, NotFound
 from kg.formats import SINGLE_GRAPH, RdfSyntax, by_suffix
 from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
+from kg.release import Release
 from kg.server.live import LiveRelease, Snapshot
 from kg.server.negotiation import HTML, Offer, choose, preferred
-from kg.server.pages import documents
+from kg.server.pages import browse, documents, dossier, network, timeline
 from kg.server.pages.home import overview
 from kg.server.pages.locations import Locations, relative
 from kg.server.pages.ontology import ontology_doc
@@ -114,6 +116,7 @@ def router() -> APIRouter:
         ("/static/{name}", static),
     ):
         routes.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False)
+    routes.include_router(browse.router())
     return routes
 
 
@@ -194,6 +197,8 @@ def html_page(request: Request, key: str) -> Response:
     iri = here.locations.iri(key)
     if iri is None or not here.exists(iri):
         raise _not_found(here, iri or f"{here.settings.base_iri}{key}")
+    if dossier.is_process(here.terms, iri):
+        return _dossier_page(here, iri)
     return here.render(
         "resource.html", page=resource_page(here.terms, iri), alternates=here.alternates(iri)
     )
@@ -269,6 +274,28 @@ def _rdf(here: Here, iri: str, syntax: RdfSyntax) -> Response:
     triples = documents.document(here.snapshot.store, iri, here.settings.ns)
     body = documents.serialize(triples, syntax, here.settings.ns)
     return Response(body, media_type=syntax.media_type)
+
+
+def _dossier_page(here: Here, iri: str) -> Response:
+    """A negotiation process's page is its dossier (kg/server/pages/dossier.py)."""
+    found = dossier.dossier(here.terms, iri, release_date(here.snapshot.release))
+    return here.render(
+        "dossier.html",
+        d=found,
+        strip=timeline.strip(found),
+        net=network.network(found),
+        page=resource_page(here.terms, iri),
+        alternates=here.alternates(iri),
+    )
+
+
+def release_date(release: Release) -> dt.date:
+    """The day a release was built: what "passed" and "due" are counted against, so a
+    page stays the same for the life of its release (and of its ETag)."""
+    try:
+        return dt.datetime.fromisoformat(str(release.manifest["created"])).date()
+    except (KeyError, ValueError):
+        return dt.date.today()
 
 
 def _ontology_page(here: Here) -> Response:
