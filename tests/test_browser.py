@@ -1,54 +1,37 @@
-"""The query UI in a real headless Chromium: open /query on a running ``kg serve``, run
-a competency query from its tab, and see the result rows in the page.
+"""The site in a real headless Chromium (Playwright on Debian's Chromium, tests/browser.py)
+over a running ``kg serve``: the way from the home page to the dossier, the search box,
+the query UI (its tabs, a query link, the server's prefixes, result IRIs), no link that
+downloads a file unasked, on a desktop and on a phone.
 
-Chromium is driven over the Chrome DevTools Protocol on a pipe
-(``--remote-debugging-pipe``: JSON messages, each ended by a NUL byte, written to the
-browser's file descriptor 3 and read from its descriptor 4), so the test needs no Python
-package and no WebDriver: only Debian's ``chromium``, which ``python3 dev.py test``
-installs when it runs as root. Without a Chromium this test fails, unless
-``KG_SKIP_BROWSER=1`` says explicitly to skip it.
-"""
+Screenshots of the dossier at desktop and phone widths are saved for review in
+``screenshots/`` at the repository root (ignored by git; ``KG_SCREENSHOTS`` names
+another folder)."""
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import fcntl
-import json
 import os
-import select
-import shutil
-import subprocess
 import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from playwright.sync_api import Browser, Page, ViewportSize
 from rdflib import RDF
 
 from kg import release
 from kg.config import Settings
+from kg.server.sparql.browsers import BROWSER
 
-from .conftest import ServerProcess
+from .browser import chromium
+from .conftest import ROOT, ServerProcess
 
 pytestmark = pytest.mark.server
 
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,1000",
-    "--remote-debugging-pipe",
-)
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DOSSIER = "US–Iran nuclear negotiations (2026)"
 # Recorded in the page before any of its scripts runs: CSP violations and errors.
 WATCH = """
 window.__problems = [];
@@ -58,229 +41,218 @@ window.addEventListener("error", (e) => window.__problems.push(`error: ${e.messa
 window.addEventListener("unhandledrejection", (e) =>
   window.__problems.push(`unhandled rejection: ${e.reason}`));
 """
+ACTIVE_ROWS = ".yasgui .tabPanel.active .yasr table.dataTable tbody tr"
+TAB_NAMES = "[...document.querySelectorAll('.yasgui .tabsList .tab')].map(t => t.textContent)"
+# What a browser can show as a page: anything else it saves as a file.
+SHOWN = ("text/html", "text/plain", "application/json", "text/css", "text/javascript")
 
 
-def chromium_path() -> str | None:
-    for name in ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-class BrowserError(Exception):
-    pass
-
-
-class Chromium:
-    """A headless Chromium and one page in it, driven over the DevTools protocol."""
-
-    def __init__(self, executable: str, profile: Path) -> None:
-        to_browser, self._writer = _pipe_above(10)
-        self._reader, from_browser = _pipe_above(10)
-        # bash moves the pipe ends to descriptors 3 and 4, where Chromium looks.
-        script = (
-            f'exec "$0" "$@" 3<&{to_browser} 4>&{from_browser} {to_browser}<&- {from_browser}>&-'
-        )
-        self.process = subprocess.Popen(
-            ["/bin/bash", "-c", script, executable, *FLAGS, f"--user-data-dir={profile}"],
-            pass_fds=(to_browser, from_browser),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        os.close(to_browser)
-        os.close(from_browser)
-        self._buffer = b""
-        self._next_id = 0
-        self.events: list[dict[str, Any]] = []
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-        self.call("Page.enable", session=True)
-        self.call("Runtime.enable", session=True)
-        self.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=WATCH)
-
-    def call(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
-        self._next_id += 1
-        message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self.session
-        os.write(self._writer, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._receive(timeout=30)
-            if reply.get("id") == self._next_id:
-                if "error" in reply:
-                    raise BrowserError(f"{method}: {reply['error']}")
-                result: dict[str, Any] = reply.get("result", {})
-                return result
-            self.events.append(reply)
-
-    def _receive(self, timeout: float) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while b"\0" not in self._buffer:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self._reader], [], [], left)[0]:
-                raise BrowserError(f"Chromium did not answer within {timeout} s")
-            data = os.read(self._reader, 1 << 16)
-            if not data:
-                raise BrowserError(f"Chromium closed the pipe (exit {self.process.poll()})")
-            self._buffer += data
-        message, _, self._buffer = self._buffer.partition(b"\0")
-        parsed: dict[str, Any] = json.loads(message)
-        return parsed
-
-    def evaluate(self, expression: str) -> Any:
-        """The value of a JavaScript expression in the page (promises awaited)."""
-        result = self.call(
-            "Runtime.evaluate",
-            session=True,
-            expression=expression,
-            returnByValue=True,
-            awaitPromise=True,
-        )
-        if "exceptionDetails" in result:
-            raise BrowserError(f"{expression}: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-    def wait_for(self, expression: str, timeout: float = 20.0) -> Any:
-        """Poll until ``expression`` is truthy; its value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = self.evaluate(expression)
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                problems = self.evaluate("window.__problems")
-                raise BrowserError(f"timed out waiting for {expression}; page problems: {problems}")
-            time.sleep(0.1)
-
-    def navigate(self, url: str) -> None:
-        result = self.call("Page.navigate", session=True, url=url)
-        if result.get("errorText"):
-            raise BrowserError(f"{url}: {result['errorText']}")
-        self.wait_for("document.readyState === 'complete'")
-
-    def click(self, selector: str) -> None:
-        """A real mouse click in the middle of the element, as a person would."""
-        box = self.wait_for(
-            f"""(() => {{ const e = document.querySelector({json.dumps(selector)});
-            if (!e) return null; e.scrollIntoView({{block: "center"}});
-            const r = e.getBoundingClientRect();
-            return r.width && r.height ? {{x: r.x + r.width / 2, y: r.y + r.height / 2}} : null;
-            }})()"""
-        )
-        for kind in ("mousePressed", "mouseReleased"):
-            self.call(
-                "Input.dispatchMouseEvent",
-                session=True,
-                type=kind,
-                x=box["x"],
-                y=box["y"],
-                button="left",
-                clickCount=1,
-            )
-
-    def screenshot(self, path: Path) -> None:
-        data = self.call("Page.captureScreenshot", session=True, format="png")["data"]
-        path.write_bytes(base64.b64decode(data))
-
-    def close(self) -> None:
-        with contextlib.suppress(BrowserError):
-            self.call("Browser.close")
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        os.close(self._writer)
-        os.close(self._reader)
-
-
-def _pipe_above(lowest: int) -> tuple[int, int]:
-    """A pipe whose two ends are numbered ``lowest`` or more, clear of 0 to 4."""
-    read, write = os.pipe()
-    ends = []
-    for fd in (read, write):
-        ends.append(fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, lowest))
-        os.close(fd)
-    return ends[0], ends[1]
+def screenshots() -> Path:
+    folder = Path(os.environ.get("KG_SCREENSHOTS") or ROOT / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chromium]:
-    executable = chromium_path()
-    if executable is None:
-        if os.environ.get("KG_SKIP_BROWSER") == "1":
-            pytest.skip("no Chromium, and KG_SKIP_BROWSER=1 says to skip the browser test")
-        pytest.fail(
-            "the browser test needs Chromium (Debian's package chromium): "
-            "`python3 dev.py test` installs it when run as root, or `apt-get install "
-            "chromium`; set KG_SKIP_BROWSER=1 to skip this test on purpose"
-        )
-    chromium = Chromium(executable, tmp_path_factory.mktemp("chromium-profile"))
-    yield chromium
-    chromium.close()
+def browser() -> Iterator[Browser]:
+    with chromium() as found:
+        yield found
 
 
-ACTIVE_ROWS = (
-    "(() => { const rows = document.querySelectorAll("
-    "'.yasgui .tabPanel.active .yasr table.dataTable tbody tr');"
-    " return rows.length && [...rows].map(r => r.textContent); })()"
-)
-TAB_NAMES = "[...document.querySelectorAll('.yasgui .tabsList .tab')].map(t => t.textContent)"
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP)  # fresh storage: the example tabs again
+    opened = context.new_page()
+    opened.add_init_script(WATCH)
+    yield opened
+    context.close()
 
 
-def result_rows(browser: Chromium, tmp_path: Path) -> list[str]:
-    """The rows of the active tab's result table, once they are there."""
-    try:
-        rows: list[str] = browser.wait_for(ACTIVE_ROWS)
-    except BrowserError as error:
-        browser.screenshot(tmp_path / "query.png")
-        shown = browser.evaluate(
-            "document.querySelector('.yasgui .tabPanel.active .yasr')?.innerText.slice(0, 600)"
-        )
-        raise BrowserError(f"{error}\nthe results pane shows: {shown!r}") from None
-    return rows
+@pytest.fixture
+def site(live_server: ServerProcess) -> str:
+    """The root URL of the running server, ending with '/'."""
+    return live_server.url + "/"
 
 
-def test_query_ui_runs_a_competency_query_and_shows_the_rows(
-    browser: Chromium, live_server: ServerProcess, tmp_path: Path
+def wait_until(page: Page, expression: str, timeout: float = 20.0) -> None:
+    """Poll ``expression`` from here: Playwright's wait_for_function evaluates strings
+    with eval in the page, which the server's Content-Security-Policy forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)
+
+
+def problems(page: Page) -> list[str]:
+    return [str(p) for p in page.evaluate("window.__problems")]
+
+
+def result_rows(page: Page) -> list[str]:
+    page.wait_for_selector(ACTIVE_ROWS, timeout=20_000)
+    return [
+        str(r) for r in page.eval_on_selector_all(ACTIVE_ROWS, "rs => rs.map(r => r.textContent)")
+    ]
+
+
+def test_one_click_from_the_home_page_to_the_dossier(
+    page: Page, browser: Browser, site: str
 ) -> None:
-    browser.navigate(f"{live_server.url}/query")
-    # One tab per competency question, the first selected, its query in the editor.
-    tabs = browser.wait_for(
-        f"document.querySelectorAll('.yasgui .tabsList .tab').length >= 12 && {TAB_NAMES}"
-    )
+    page.goto(site)
+    page.get_by_role("link", name=DOSSIER).first.click()
+    page.wait_for_load_state()
+    assert urllib.parse.urlsplit(page.url).path == "/page/process/us-iran-nuclear-talks-2026"
+    assert page.locator("h1").inner_text() == DOSSIER
+    for selector in ("#timeline svg", "#network svg", "table.matrix", "#commitments table"):
+        assert page.locator(selector).first.is_visible(), selector
+    assert page.locator("#timeline .mark.round").count() >= 2
+    assert page.locator("#network .node").count() >= 10
+    assert page.locator("table.matrix a.stance").count() >= 8
+    page.screenshot(path=screenshots() / "dossier-desktop.png", full_page=True)
+    assert problems(page) == []
+    # The same page on a phone: nothing wider than the screen but the matrix's scroller.
+    phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
+    small = phone.new_page()
+    small.goto(page.url)
+    width = small.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
+    small.screenshot(path=screenshots() / "dossier-phone.png", full_page=True)
+    phone.close()
+
+
+def test_four_letters_in_the_search_box_find_araghchi(page: Page, site: str) -> None:
+    page.goto(site)
+    box = page.locator("header input[name=search]")
+    box.click()
+    box.press_sequentially("Arag", delay=60)
+    first = page.locator("ul.suggestions li").first
+    first.wait_for(timeout=10_000)
+    assert "Abbas Araghchi" in first.inner_text()
+    assert "Foreign Minister of Iran" in first.inner_text()
+    box.press("ArrowDown")
+    box.press("Enter")
+    page.wait_for_url("**/page/person/abbas-araghchi")
+    assert page.locator("h1").inner_text() == "Abbas Araghchi"
+    assert problems(page) == []
+
+
+def test_without_script_the_search_box_leads_to_a_page_of_hits(browser: Browser, site: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site)
+    page.locator("header input[name=search]").fill("araghchi")
+    page.locator("header input[name=search]").press("Enter")
+    page.wait_for_url("**/search?search=araghchi")
+    assert page.get_by_role("link", name="Abbas Araghchi", exact=True).count() == 1
+    context.close()
+
+
+def test_no_link_downloads_a_file_unasked(page: Page, site: str) -> None:
+    """Every link of the main pages without a ``download`` attribute opens as a page,
+    as Chromium asks for it (its Accept header, redirects followed)."""
+    seen: set[str] = set()
+    for start in ("", "page/process/us-iran-nuclear-talks-2026", "page/person/abbas-araghchi",
+                  "query", "search?search=iran", "page/dataset", "dumps/"):  # fmt: skip
+        page.goto(site + start)
+        hrefs = page.eval_on_selector_all(
+            "a[href]:not([download])",  # SVG links too: their href is no string
+            "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)",
+        )
+        for href in hrefs:
+            target = href.partition("#")[0]
+            if not target.startswith(site) or target in seen:
+                continue
+            seen.add(target)
+            answer = page.request.get(target, headers={"Accept": BROWSER})
+            kind = answer.headers.get("content-type", "")
+            disposition = answer.headers.get("content-disposition", "")
+            assert answer.ok, f"{href} on /{start}: {answer.status}"
+            assert kind.startswith(SHOWN) and "attachment" not in disposition, (
+                f"{href} on /{start} downloads a file ({kind})"
+            )
+    assert len(seen) > 60
+
+
+def test_the_query_ui_runs_a_competency_query_and_shows_the_rows(page: Page, site: str) -> None:
+    page.goto(site + "query")
+    wait_until(page, "document.querySelectorAll('.yasgui .tabsList .tab').length >= 12")
+    tabs = page.evaluate(TAB_NAMES)
     assert [tab.rstrip("✖") for tab in tabs][:2] == ["1. Rounds", "2. Mediators"], tabs
-    query = browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
+    query = page.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
     assert "PREFIX nkg:" in query and "PREFIX skos:" in query and "NegotiationRound" in query
-    browser.click(".yasgui .tabPanel.active .yasqe_queryButton")
-    rows = result_rows(browser, tmp_path)
-    us_iran = [row for row in rows if "US–Iran nuclear negotiations (2026)" in row]
+    page.click(".yasgui .tabPanel.active .yasqe_queryButton")
+    rows = result_rows(page)
+    us_iran = [row for row in rows if DOSSIER in row]
     assert len(us_iran) == 3 and any("Geneva" in row for row in us_iran), rows
-    assert browser.evaluate("window.__problems") == []
+    # The site's header and search box are there too.
+    assert page.locator("header.site input[name=search]").is_visible()
+    assert problems(page) == []
 
 
 def test_a_query_link_opens_and_runs_in_a_tab_of_its_own(
-    browser: Chromium, live_server: ServerProcess, built_settings: Settings, tmp_path: Path
+    page: Page, built_settings: Settings, site: str
 ) -> None:
-    """The home page links to /query?query=...: YASGUI opens that query and runs it."""
+    """The pages link to /query?query=...: YASGUI opens that query and runs it."""
     prefixes = built_settings.ns.prefixes()
     query = (
         f"PREFIX nkg: <{prefixes['nkg']}>\nPREFIX rdfs: <{prefixes['rdfs']}>\n"
         "SELECT ?round WHERE { ?r a nkg:NegotiationRound ; rdfs:label ?round } ORDER BY ?round"
     )
-    link = f"{live_server.url}/query?{urllib.parse.urlencode({'query': query})}"
-    browser.navigate(link)
-    browser.wait_for("!!window.kgYasgui")
-    assert browser.evaluate("window.kgYasgui.getTab().getYasqe().getValue()") == query
-    rows = result_rows(browser, tmp_path)
-    assert [row.split('"')[1] for row in rows] == sorted(row.split('"')[1] for row in rows)
+    page.goto(site + "query?" + urllib.parse.urlencode({"query": query}))
+    wait_until(page, "!!window.kgYasgui")
+    assert page.evaluate("window.kgYasgui.getTab().getYasqe().getValue()") == query
+    rows = result_rows(page)
+    names = [row.split('"')[1] for row in rows]
+    assert names == sorted(names)
     round_class = ox.NamedNode(built_settings.ns.nkg.NegotiationRound)
     store = release.current(built_settings).open_store()
     typed = store.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), round_class)
     assert len(rows) == len({q.subject for q in typed}) >= 3
-    assert len(browser.evaluate(TAB_NAMES)) >= 13  # the examples are still there
-    assert browser.evaluate("window.__problems") == []
+    assert len(page.evaluate(TAB_NAMES)) >= 13  # the examples are still there
+    assert problems(page) == []
+
+
+def test_the_editor_knows_the_servers_prefixes_and_results_open_here(page: Page, site: str) -> None:
+    """A browser at /sparql gets the UI with its query; the query uses the predefined
+    prefixes without declaring them, and YASQE marks no error (it once flagged every
+    one); the IRIs of the results open their page on this server."""
+    query = "SELECT ?round ?city WHERE { ?round a nkg:NegotiationRound ; nkg:city ?city }"
+    page.goto(site + "sparql?" + urllib.parse.urlencode({"query": query}))
+    wait_until(page, "!!window.kgYasgui")
+    assert urllib.parse.urlsplit(page.url).path == "/query"
+    assert page.evaluate("window.kgYasgui.getTab().getYasqe().getValue()") == query
+    assert page.locator(".yasgui .tabPanel.active .parseErrorIcon").count() == 0
+    assert page.evaluate("window.kgYasgui.getTab().getYasqe().queryValid") is True
+    rows = result_rows(page)
+    assert len(rows) >= 2
+    link = page.locator(f"{ACTIVE_ROWS} a[href*='/id/city/']").first
+    link.hover()
+    assert (link.get_attribute("href") or "").startswith(site + "id/city/")
+    # Every example tab parses without a false error.
+    for tab_id in page.evaluate("window.kgYasgui.persistentConfig.getTabs()"):
+        page.evaluate(f"void window.kgYasgui.selectTabId({tab_id!r})")
+        yasqe_valid = page.evaluate("window.kgYasgui.getTab().getYasqe().queryValid")
+        assert yasqe_valid is True, page.evaluate("window.kgYasgui.getTab().getName()")
+    assert problems(page) == []
+
+
+def test_example_tabs_that_need_setting_up_say_so(page: Page, site: str) -> None:
+    page.goto(site + "query")
+    wait_until(page, "document.querySelectorAll('.yasgui .tabsList .tab').length >= 12")
+    page.locator(".yasgui .tabsList .tab", has_text="13.").click()
+    notice = page.locator("#ui-notice")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "KG_SERVICE_ALLOWLIST" in notice.inner_text()
+    page.locator(".yasgui .tabsList .tab", has_text="1. Rounds").click()
+    notice.wait_for(state="hidden", timeout=5000)
+
+
+def test_on_a_phone_the_editor_is_above_the_fold(browser: Browser, site: str) -> None:
+    context = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = context.new_page()
+    page.goto(site + "query")
+    page.wait_for_selector(".yasgui .CodeMirror")
+    top = page.locator(".yasgui .tabPanel.active .CodeMirror").bounding_box()
+    assert top is not None and top["y"] < PHONE["height"] / 2, top
+    page.screenshot(path=screenshots() / "query-phone.png")
+    context.close()

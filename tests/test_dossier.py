@@ -23,7 +23,9 @@ from .conftest import Corpus
 from .test_seeds_invariants import add_generated_negotiation
 
 PROCESS = "/page/process/us-iran-nuclear-talks-2026"
-MINI_TEXT = "Talks between the two sides began in May 2026.\n"
+MINI_TEXT = (
+    "Talks between the two sides began in May 2026. The first round was held on 12 and 13 May.\n"
+)
 MINI = """document:
   title: Talks begin
   reports: mini-talks
@@ -38,6 +40,16 @@ claims:
     label: Mini talks
     evidence:
       - Talks between the two sides began
+  - id: mini-first-round
+    type: round
+    label: First round of the mini talks
+    part of: mini-talks
+    number: 1
+    status: held
+    date: 2026-05-12/2026-05-13
+    date wording: 12 and 13 May
+    evidence:
+      - The first round was held on 12 and 13 May
 """
 
 
@@ -132,7 +144,7 @@ def test_every_link_of_the_dossier_leads_to_a_page_or_an_anchor(client: TestClie
     assert checked > 30
 
 
-def test_a_negotiation_with_nothing_but_a_name_gets_a_dossier(
+def test_a_negotiation_with_little_more_than_a_name_gets_a_dossier(
     make_corpus: Callable[..., Corpus], tmp_path: Path
 ) -> None:
     corpus = make_corpus()
@@ -141,8 +153,13 @@ def test_a_negotiation_with_nothing_but_a_name_gets_a_dossier(
     with TestClient(create_app(settings)) as client:
         response = client.get("/page/process/mini-talks")
         assert response.status_code == 200
-        assert "No round is recorded" in response.text
+        # A round over two days (an OWL-Time interval): a bar from its first to its
+        # last day, its dates as the source's precision has them.
+        timeline = section(response.text, "timeline")
+        assert "12 May 2026 – 13 May 2026" in timeline and "“12 and 13 May”" in timeline
+        assert 'datetime="2026-05-12"' in timeline
         assert "No position is recorded" in response.text
+        assert "No commitment is recorded" in response.text
         home = client.get("/").text
         assert home.index("Mini talks") < home.index("<h2>People</h2>")
         assert "US–Iran nuclear negotiations (2026)" in home

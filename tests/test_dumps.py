@@ -72,7 +72,7 @@ def test_listing_in_html_by_default(client: TestClient, release: Release) -> Non
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     for info in release.files.values():
         assert str(info["sha256"]) in response.text
-    assert f'<a href="{TTL}">' in response.text
+    assert f'<a href="{TTL}" download>' in response.text
     assert "Accept" in response.headers["vary"]
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from kg.config import Settings
 from kg.queries import load_queries, with_prefixes
 from kg.server import ui
-from kg.server.app import SECURITY_HEADERS
+from kg.server.app import SECURITY_HEADERS, create_app
 
 
 @pytest.fixture
@@ -42,8 +42,11 @@ def test_query_page_loads_yasgui_from_this_server(client: TestClient, installed:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = response.text
-    assert 'src="query/yasgui/yasgui.min.js"' in page and 'src="query/ui.js"' in page
-    assert 'href="query/yasgui/yasgui.min.css"' in page
+    assert 'src="./query/yasgui/yasgui.min.js"' in page and 'src="./query/ui.js"' in page
+    assert 'href="./query/yasgui/yasgui.min.css"' in page
+    # The site's header, styles and search box, as on every page.
+    assert '<header class="site">' in page and 'href="./static/pages.css"' in page
+    assert 'name="search"' in page
     assert all(" src=" in tag for tag in scripts(page)), "inline scripts break the CSP"
     assert "//" not in " ".join(re.findall(r'(?:src|href)="([^"]*)"', page)), "no CDN"
     csp = SECURITY_HEADERS["Content-Security-Policy"]
@@ -77,10 +80,10 @@ def test_without_node_modules_the_page_says_how_to_install_yasgui(
     assert response.status_code == 200
     page = response.text
     assert "npm ci" in page and "python3 dev.py up" in page
-    assert scripts(page) == []
-    assert '<form method="post" action="sparql">' in page
+    assert not [tag for tag in scripts(page) if "yasgui" in tag or "ui.js" in tag]
+    assert '<form method="post" action="./sparql">' in page
     for query in load_queries(built_settings.queries_dir):
-        assert query.title.replace("'", "&#x27;") in page
+        assert query.title.replace("'", "&#39;") in page
     script = client.get("/query/yasgui/yasgui.min.js")
     assert script.status_code == 404 and "npm ci" in script.text
 
@@ -92,11 +95,33 @@ def test_the_rest_of_the_server_works_without_node_modules(
     assert client.get("/query/config.json").status_code == 200
 
 
+def test_example_tabs_that_need_the_server_set_up_say_so(
+    client: TestClient, built_settings: Settings
+) -> None:
+    """SERVICE is off by default (queries 13 and 14), and the fixture corpus has no
+    Wikidata cache (query 15): those tabs say what to switch on; the others need nothing."""
+    tabs = {t["title"]: t for t in client.get("/query/config.json").json()["tabs"]}
+    needing = {title for title, tab in tabs.items() if tab["needs"]}
+    assert len(needing) == 3, needing
+    for title in needing:
+        assert tabs[title]["name"].endswith(" ⚠")
+    services = [t for t in tabs.values() if "SERVICE <" in t["query"]]
+    assert len(services) == 2
+    for tab in services:
+        assert "KG_SERVICE_ALLOWLIST=https://query.wikidata.org/sparql" in tab["needs"]
+    allowed = built_settings.with_(service_allowlist="https://query.wikidata.org/sparql")
+    with TestClient(create_app(allowed)) as other:
+        tabs = other.get("/query/config.json").json()["tabs"]
+        assert [t["name"] for t in tabs if t["needs"]] == ["15. Names in other languages ⚠"]
+        assert "kg link --fetch" in tabs[14]["needs"]
+
+
 def test_config_names_the_endpoint_and_the_prefixes(
     client: TestClient, built_settings: Settings
 ) -> None:
     config = client.get("/query/config.json").json()
     assert config["endpoint"] == "sparql"  # relative to /query: this server's /sparql
+    assert config["base"] == built_settings.base_iri
     assert config["prefixes"] == built_settings.ns.prefixes()
     assert config["persistenceId"].startswith("nkg-query-")
     assert client.get("/" + config["prefixesUrl"]).json() == built_settings.ns.prefixes()

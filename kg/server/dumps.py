@@ -173,7 +173,7 @@ def _listing_json(current: Release, files: dict[str, Representation]) -> dict[st
 
 def _listing_html(current: Release, files: dict[str, Representation]) -> str:
     rows = "\n".join(
-        f'<tr><td><a href="{html.escape(name)}">{html.escape(name)}</a></td>'
+        f'<tr><td><a href="{html.escape(name)}" download>{html.escape(name)}</a></td>'
         f"<td>{html.escape(rep.media_type)}</td>"
         f'<td class="n" title="{rep.size} bytes">{_human(rep.size)}</td>'
         f"<td><code>{rep.sha256}</code></td></tr>"
@@ -201,7 +201,7 @@ code {{ font-size: .8rem; }}
 <h1>Dumps of release {release_id}</h1>
 <p>Built {html.escape(str(current.manifest.get("created", "")))}; the data
 {verdict} (<a href="validation-report.txt">validation report</a>,
-<a href="validation-report.ttl">in Turtle</a>). Check a download with
+<a href="validation-report.ttl" download>in Turtle</a>). Check a download with
 <code>sha256sum -c --ignore-missing SHA256SUMS</code>. Every file is sent gzip-compressed
 to clients that accept it, and answers <code>Range</code> requests.</p>
 <table>

@@ -14,18 +14,18 @@ per competency query with the PREFIX lines it needs).
 from __future__ import annotations
 
 import hashlib
-import html
 import json
-import string
-import urllib.parse
+import re
 from pathlib import Path
 
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from kg.config import Settings
-from kg.errors import NotFound
+from kg.errors import NoRelease, NotFound
 from kg.queries import NamedQuery, load_queries, with_prefixes
+from kg.release import Release
+from kg.server.pages.render import page as render_page
 from kg.server.transfer import Representation, file_representation, send
 
 STATIC = Path(__file__).resolve().parent / "static" / "ui"
@@ -63,12 +63,23 @@ def yasgui_dir() -> Path | None:
 
 
 def page(request: Request) -> Response:
-    """The query UI; without YASGUI, a page that says how to install it."""
-    if yasgui_dir() is not None:
-        return send(request, _file(STATIC / "query.html", "text/html; charset=utf-8"))
-    queries = _examples(_settings(request))
-    body = _missing_page(queries).encode()
-    return send(request, Representation.of_bytes(body, "text/html; charset=utf-8"))
+    """The query UI, in the site's header and styles; without YASGUI, a page that says
+    how to install it, with a plain form."""
+    settings = _settings(request)
+    installed = yasgui_dir() is not None
+    try:
+        release: Release | None = request.app.state.live.of_request(request.scope).release
+    except NoRelease:
+        release = None  # the editor needs no release; its queries will say there is none
+    return render_page(
+        request,
+        "query.html",
+        installed=installed,
+        examples=[] if installed else _examples(settings),
+        chosen=request.query_params.get("query", ""),
+        release=release,
+        base=settings.base_iri,
+    )
 
 
 def to_page() -> Response:
@@ -78,19 +89,58 @@ def to_page() -> Response:
 def config(request: Request) -> Response:
     """The UI's settings: endpoint, prefixes, and the example tabs."""
     settings = _settings(request)
-    tabs = [
-        {"name": _tab_name(q), "title": q.title, "description": q.description, "query": q.text}
-        for q in _examples(settings)
-    ]
+    try:
+        graphs = {
+            str(g.value)
+            for g in request.app.state.live.of_request(request.scope).store.named_graphs()
+        }
+    except NoRelease:
+        graphs = set()
+    tabs = []
+    for query in _examples(settings):
+        needs = needs_of(query.text, settings, graphs)
+        tabs.append(
+            {
+                "name": _tab_name(query) + (" ⚠" if needs else ""),
+                "title": query.title,
+                "description": query.description,
+                "query": query.text,
+                "needs": needs,
+            }
+        )
     digest = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()
     body = {
         "endpoint": "sparql",  # relative to the page, so a path prefix in a proxy works
+        "base": settings.base_iri,  # result IRIs under it open their page on this server
         "prefixesUrl": "query/prefixes.json",
         "prefixes": settings.ns.prefixes(),
         "persistenceId": f"nkg-query-{digest[:16]}",
         "tabs": tabs,
     }
     return _json(request, body)
+
+
+def needs_of(query: str, settings: Settings, graphs: set[str]) -> str:
+    """What the server must have switched on for ``query`` to work, or "": a SERVICE
+    endpoint on the allow-list, the Wikidata cache of ``kg link --fetch``."""
+    needs = []
+    for endpoint in sorted(set(_SERVICE.findall(query))):
+        if endpoint not in settings.allowed_services:
+            needs.append(
+                f"SERVICE is refused unless its endpoint is allowed: start the server with "
+                f"KG_SERVICE_ALLOWLIST={endpoint} (it then calls that service)."
+            )
+    cache = str(settings.ns.graph("wikidata-cache"))
+    if ("graph:wikidata-cache" in query or cache in query) and cache not in graphs:
+        needs.append(
+            "it reads what Wikidata says from the cache of `kg link --fetch`, which this "
+            "release lacks: run `kg link --fetch`, then `kg build`. Until then its "
+            "Wikidata columns are empty."
+        )
+    return " ".join(needs)
+
+
+_SERVICE = re.compile(r"\bSERVICE\s+(?:SILENT\s+)?<([^>]*)>", re.IGNORECASE)
 
 
 def prefixes(request: Request) -> Response:
@@ -140,14 +190,3 @@ def _json(request: Request, body: object) -> Response:
 
 def _file(path: Path, media_type: str) -> Representation:
     return file_representation(path, media_type)
-
-
-def _missing_page(queries: list[NamedQuery]) -> str:
-    items = "\n".join(
-        f'<li><a href="sparql?{html.escape(urllib.parse.urlencode({"query": q.text}))}">'
-        f"{html.escape(q.title)}</a></li>"
-        for q in queries
-    )
-    template = string.Template((STATIC / "missing.html").read_text(encoding="utf-8"))
-    first = html.escape(queries[0].text) if queries else "SELECT * { ?s ?p ?o } LIMIT 10"
-    return template.substitute(first=first, examples=items)

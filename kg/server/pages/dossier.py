@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from kg.queries import with_prefixes
 from kg.server.pages.quotes import Quote, evidence_of
 from kg.server.pages.terms import Term, Terms, lexical
-from kg.server.pages.when import When, when
+from kg.server.pages.when import When, span, when
 
 QUERIES = Path(__file__).parent / "queries"
 SECTIONS = {
@@ -109,7 +109,7 @@ class Commitment(Item):
 
 @dataclass
 class Quotation(Item):
-    speaker: Term | None = None
+    speakers: list[Term] = field(default_factory=list)
     words: str = ""
     channel: Term | None = None
     when: When | None = None
@@ -285,7 +285,7 @@ class _Lookup:
     def opt(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Term | None:
         return None if node is None else self.terms.term(node)
 
-    def text(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    def text(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
         return "" if node is None else lexical(node)
 
     def item(self, iri: str) -> Item:
@@ -333,7 +333,7 @@ def _rounds(look: _Lookup, rows: dict[str, list[Row]], people: list[Participant]
         rounds[iri] = Round(
             item.term, item.quotes,
             number=int(number) if number.isdigit() else None,
-            status=look.opt(row["status"]), when=when(look.text(row["date"])),
+            status=look.opt(row["status"]), when=_when(look, row),
             date_wording=look.text(row["dateWording"]),
             city=look.opt(row["city"]), venue=look.opt(row["venue"]),
             format=look.opt(row["format"]),
@@ -431,14 +431,16 @@ def _quotations(look: _Lookup, rows: list[Row]) -> list[Quotation]:
     found: dict[str, Quotation] = {}
     for row in rows:
         iri = look.text(row["statement"])
-        if iri in found:
-            continue
-        item = look.item(iri)
-        found[iri] = Quotation(
-            item.term, item.quotes, speaker=look.opt(row["speaker"]),
-            words=look.text(row["words"]), channel=look.opt(row["channel"]),
-            when=when(look.text(row["date"])), not_before=when(look.text(row["notBefore"])),
-        )  # fmt: skip
+        if iri not in found:
+            item = look.item(iri)
+            found[iri] = Quotation(
+                item.term, item.quotes, words=look.text(row["words"]),
+                channel=look.opt(row["channel"]), when=when(look.text(row["date"])),
+                not_before=when(look.text(row["notBefore"])),
+            )  # fmt: skip
+        speaker = look.opt(row["speaker"])
+        if speaker is not None and speaker not in found[iri].speakers:
+            found[iri].speakers.append(speaker)
     return sorted(found.values(), key=lambda q: (q.quote.start if q.quote else 0) or 0)
 
 
@@ -452,11 +454,22 @@ def _context(look: _Lookup, rows: list[Row]) -> list[ContextEvent]:
         found[iri] = ContextEvent(
             item.term, item.quotes,
             kind="agreement" if look.text(row["class"]).endswith("#Agreement") else "event",
-            relation=look.opt(row["relation"]), when=when(look.text(row["date"])),
+            relation=look.opt(row["relation"]), when=_when(look, row),
             date_wording=look.text(row["dateWording"]),
             duration=look.text(row["durationWording"]) or look.text(row["duration"]),
         )  # fmt: skip
     return list(found.values())
+
+
+def _when(look: _Lookup, row: Row) -> When | None:
+    """A plain date, or the interval between its OWL-Time bounds (rounds over several
+    days, approximate dates), as the EDTF text says."""
+    edtf = look.text(row.get("edtf"))
+    if edtf or row.get("begin") is not None or row.get("end") is not None:
+        found = span(when(look.text(row.get("begin"))), when(look.text(row.get("end"))), edtf)
+        if found is not None:
+            return found
+    return when(look.text(row["date"]))
 
 
 def _source_date(

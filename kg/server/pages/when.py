@@ -25,9 +25,20 @@ class When:
     last: dt.date
     precision: str  # "year", "month" or "day"
     lexical: str
+    parts: tuple[When, ...] = ()  # an interval's two bounds
+    qualifier: str = ""  # "about" (EDTF ~), "perhaps" (?), or both
+
+    @property
+    def machine(self) -> str:
+        """For HTML's ``datetime`` attribute, which takes no interval: its first bound."""
+        return self.parts[0].lexical if self.parts else self.lexical
 
     @property
     def text(self) -> str:
+        if self.parts:
+            first, last = self.parts
+            shown = f"{first.text} – {last.text}" if first != last else first.text
+            return f"{self.qualifier} {shown}".strip()
         if self.precision == "year":
             return str(self.first.year)
         if self.precision == "month":
@@ -54,8 +65,22 @@ def when(lexical: str | None) -> When | None:
     return When(day_of, day_of, "day", lexical or "")
 
 
-def span(first: When, last: When) -> When:
+def span(first: When | None, last: When | None, edtf: str = "") -> When | None:
     """One interval from the start of ``first`` to the end of ``last`` (a round over
-    several days)."""
+    several days; an OWL-Time interval with its EDTF text); an open end is the other
+    bound's.
+
+    >>> span(when("2026-01-12"), when("2026-01-13"), "2026-01-12/2026-01-13").text
+    '12 January 2026 – 13 January 2026'
+    >>> span(when("2025-06"), when("2025-06"), "2025-06~").text
+    'about June 2025'
+    """
+    first, last = first or last, last or first
+    if first is None or last is None:
+        return None
     precision = first.precision if first.precision == last.precision else "day"
-    return When(first.first, last.last, precision, f"{first.lexical}/{last.lexical}")
+    qualifier = {"~": "about", "?": "perhaps", "%": "perhaps about"}.get(
+        next((c for c in edtf if c in "~?%"), ""), ""
+    )
+    lexical = edtf or f"{first.lexical}/{last.lexical}"
+    return When(first.first, last.last, precision, lexical, (first, last), qualifier)

@@ -2,6 +2,12 @@
  * The query page: YASGUI over this server's SPARQL endpoint, one tab per competency
  * question. A file of its own because the Content-Security-Policy forbids inline
  * scripts; its settings come from query/config.json (kg/server/ui.py).
+ *
+ * Three things fit YASGUI to this server:
+ * - the server's predefined prefixes (nkg:, round:, role: ...) are known to the editor,
+ *   so a query that uses them without PREFIX lines is not marked as an error;
+ * - IRIs of this graph in the results open their page here, not at the base IRI's host;
+ * - an example tab that needs something the server has not switched on says so.
  */
 "use strict";
 
@@ -14,9 +20,65 @@
     box.hidden = false;
   }
 
+  // YASQE's tokenizer starts every query with no prefixes and flags any prefixed name
+  // whose prefix the query does not declare. The endpoint predefines the project's
+  // prefixes, so the editor's mode starts with them declared too.
+  function predefinePrefixes(prefixes) {
+    const Yasqe = Yasgui.Yasqe;
+    const original = Yasqe.modes && Yasqe.modes.sparql11;
+    if (typeof original !== "function" || typeof Yasqe.defineMode !== "function") {
+      return;
+    }
+    Yasqe.defineMode("sparql11", function (config, parserConfig) {
+      const mode = original(config, parserConfig);
+      const startState = mode.startState;
+      mode.startState = function () {
+        const state = startState.apply(this, arguments);
+        state.prefixes = Object.assign({}, prefixes, state.prefixes);
+        return state;
+      };
+      return mode;
+    });
+  }
+
+  // A link to an IRI under the base IRI goes to this server, which dereferences it.
+  function localLinks(base) {
+    const here = new URL("./", document.baseURI);
+    function rewrite(event) {
+      const link = event.target.closest && event.target.closest("a[href]");
+      if (link && link.href.startsWith(base)) {
+        link.href = new URL(link.href.slice(base.length), here).href;
+      }
+    }
+    for (const type of ["mouseover", "focusin", "mousedown", "click", "auxclick"]) {
+      root.addEventListener(type, rewrite, true);
+    }
+  }
+
+  // A notice above the editor for the example tabs that need the server set up.
+  function notices(yasgui, tabs) {
+    const box = document.getElementById("ui-notice");
+    const needs = {};
+    tabs.forEach((tab) => {
+      if (tab.needs) {
+        needs[tab.name] = tab.needs;
+      }
+    });
+    function show() {
+      const tab = yasgui.getTab();
+      const name = tab && tab.getName ? tab.getName() : "";
+      box.textContent = needs[name] ? `This example needs the server set up: ${needs[name]}` : "";
+      box.hidden = !needs[name];
+    }
+    yasgui.on("tabSelect", () => setTimeout(show, 0));
+    yasgui.on("tabAdd", () => setTimeout(show, 0));
+    show();
+  }
+
   function start(config) {
     const here = document.baseURI;
     const endpoint = new URL(config.endpoint, here).href;
+    predefinePrefixes(config.prefixes);
     // Completers that call no other server: the property and class completers ask
     // Linked Open Vocabularies, which the CSP (connect-src 'self') does not allow.
     Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
@@ -27,10 +89,15 @@
       // Edits are kept in the browser per set of examples: a new set starts afresh.
       persistenceId: config.persistenceId,
       autoAddOnInit: false,
-      yasqe: { prefixCcApi: new URL(config.prefixesUrl, here).href },
+      yasqe: {
+        prefixCcApi: new URL(config.prefixesUrl, here).href,
+        collapsePrefixesOnLoad: true, // the PREFIX lines fold into one: the query shows
+      },
       yasr: { prefixes: config.prefixes },
     });
     addExamples(yasgui, config, endpoint);
+    localLinks(config.base);
+    notices(yasgui, config.tabs);
     window.kgYasgui = yasgui; // for the browser test and the console
   }
 
