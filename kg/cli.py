@@ -17,11 +17,11 @@ from pathlib import Path
 
 from kg import __version__, pipeline, release
 from kg.config import Settings, settings_table
-from kg.errors import KgError, UsageError
+from kg.errors import KgError, QueryError, UsageError
 from kg.formats import find, spellings
 from kg.progress import Steps
 from kg.publish import DUMPS, dump_name
-from kg.queries import find_query, read_query_file, with_prefixes
+from kg.queries import bind, find_query, parse, read_query_file, with_prefixes
 from kg.query import OUTPUT_FORMATS, check, engine_errors, run, write
 from kg.void import select
 
@@ -104,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("-e", "--example", help="a competency query by name or number")
     query.add_argument("--format", default="table", choices=OUTPUT_FORMATS)
     query.add_argument("--show", action="store_true", help="print the query before its result")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a value for a parameter the query declares, such as fact=round:<id> (repeatable)",
+    )
     dump = command("dump", _dump, "write a dump of the current release to stdout or a file")
     dump.add_argument("--format", default="ttl", choices=spellings(DUMPS))
     dump.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
@@ -189,11 +196,12 @@ def _validate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _query(settings: Settings, args: argparse.Namespace) -> int:
     if args.example is not None:
-        text = find_query(settings.queries_dir, args.example).text
+        query = find_query(settings.queries_dir, args.example)
     elif args.file is not None:
-        text = read_query_file(args.file)
+        query = parse(args.file.name, read_query_file(args.file))
     else:
-        text = args.text
+        query = parse("given", args.text)
+    text = bind(query, _parameters(args.param), settings.ns.prefixes())
     if args.show:
         print(with_prefixes(text, settings.ns.prefixes()))
     plan = check(text, settings.ns, settings.allowed_services)
@@ -202,6 +210,20 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
         write(run(store, plan, settings.ns), args.format, sys.stdout.buffer, settings.ns)
     sys.stdout.flush()
     return 0
+
+
+def _parameters(given: list[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a mapping; each name once."""
+    values: dict[str, str] = {}
+    for item in given:
+        name, equals, value = item.partition("=")
+        name = name.strip().lstrip("?")
+        if not equals or not name or not value.strip():
+            raise QueryError(f"--param takes NAME=VALUE, such as fact=round:<id>; got {item!r}")
+        if name in values:
+            raise QueryError(f"--param {name} is given twice")
+        values[name] = value
+    return values
 
 
 def _dump(settings: Settings, args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from kg import seeds as seeds_module
 from kg.config import Settings
 from kg.errors import ServiceRefused
 from kg.namespaces import VOID
-from kg.queries import load_queries
+from kg.queries import bind, load_queries
 from kg.query import check, engine_errors, execute, run
 from kg.release import Release
 
@@ -71,13 +71,18 @@ def check_evidence(store: ox.Store, settings: Settings) -> None:
 
 
 def check_queries(store: ox.Store, settings: Settings) -> None:
-    """Every competency query runs to its last row. Federated ones (SERVICE) are
-    refused, before any connection, unless their endpoint is allowed."""
+    """Every competency query runs to its last row, a parameter bound to a claim of the
+    corpus. Federated ones (SERVICE) are refused, before any connection, unless their
+    endpoint is allowed."""
     queries = load_queries(settings.queries_dir)
     assert queries
+    claim = rows(store, settings, "SELECT ?c { ?c a/rdfs:subClassOf* nkg:Claim } LIMIT 1")
+    values = {p.name: f"<{claim[0]['c'].value}>" for q in queries for p in q.parameters}
     for query in queries:
+        used = {p.name: values[p.name] for p in query.parameters}
+        text = bind(query, used, settings.ns.prefixes())
         try:
-            plan = check(query.text, settings.ns, settings.allowed_services)
+            plan = check(text, settings.ns, settings.allowed_services)
         except ServiceRefused:
             assert "SERVICE" in query.text.upper(), query.name
             continue

@@ -256,3 +256,21 @@ def test_on_a_phone_the_editor_is_above_the_fold(browser: Browser, site: str) ->
     assert top is not None and top["y"] < PHONE["height"] / 2, top
     page.screenshot(path=screenshots() / "query-phone.png")
     context.close()
+
+
+def test_the_form_of_query_12_opens_the_fact_bound_in_a_tab_and_runs_it(
+    page: Page, site: str
+) -> None:
+    """Query 12 takes the fact to trace: the form above the editor asks the server to
+    bind it, and the query opens in a tab of its own with its rows."""
+    page.goto(site + "query")
+    field = page.locator("#parameters form input[name=fact]")
+    field.fill("commitment:iran-detailed-proposals")
+    field.press("Enter")
+    page.wait_for_url("**/query?query=*")
+    wait_until(page, "!!window.kgYasgui")
+    query = page.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
+    assert "VALUES ?fact { <https://w3id.org/negotiations-kg/id/commitment/iran-detailed" in query
+    rows = result_rows(page)
+    assert len(rows) == 2 and all("iran-detailed-proposals" in row for row in rows), rows
+    assert problems(page) == []

@@ -99,6 +99,32 @@ def test_show_writes_the_prefixes_a_query_uses(
     assert "PREFIX nkg: <https://w3id.org/negotiations-kg/ontology#>" in out
 
 
+def test_query_12_traces_the_fact_given_as_a_parameter(
+    built_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fact = "commitment:iran-detailed-proposals"
+    assert run(built_settings, "query", "-e", "12", "--param", f"fact={fact}", "--show") == 0
+    out = capsys.readouterr().out
+    assert "\nVALUES ?fact { <https://w3id.org/negotiations-kg/id/commitment/iran-detailed" in out
+    assert f"{fact} | source:{GENEVA} | 2026-02-17" in out and "(2 rows)" in out
+
+
+def test_a_query_file_declares_its_own_parameters(
+    built_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    query = tmp_path / "city.rq"
+    query.write_text(
+        "# The city of a round.\n# Parameter ?round (IRI): the round\n"
+        "SELECT ?city { ?round nkg:city/rdfs:label ?city }\n"
+    )
+    assert (
+        run(built_settings, "query", "-f", str(query), "--param", "round=round:geneva-round") == 0
+    )
+    assert "Geneva" in capsys.readouterr().out
+    assert run(built_settings, "query", "-f", str(query)) == 7
+    assert "query city.rq needs a value for ?round" in capsys.readouterr().err
+
+
 def test_dump_to_a_file(
     built_settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -62,6 +62,19 @@ CASES: dict[str, Case] = {
     "query-select-as-turtle": Case(
         ("query", "--format", "turtle", "ASK {}"), 7, "is written as one of"
     ),
+    "query-parameter-missing": Case(("query", "-e", "12"), 7, "needs a value for ?fact"),
+    "query-parameter-not-an-iri": Case(
+        ("query", "-e", "12", "--param", "fact=<x> } ?s ?p ?o {"), 7, "is not an IRI"
+    ),
+    "query-parameter-unknown-prefix": Case(
+        ("query", "-e", "12", "--param", "fact=rond:geneva-round"), 7, "prefix rond:"
+    ),
+    "query-parameter-not-declared": Case(
+        ("query", "-e", "1", "--param", "fact=round:geneva-round"), 7, "no parameter 'fact'"
+    ),
+    "query-parameter-without-value": Case(
+        ("query", "-e", "12", "--param", "fact"), 7, "--param takes NAME=VALUE"
+    ),
     "query-no-release": Case(("--data-dir", "{tmp}/empty", "query", "ASK {}"), 5, "kg build"),
     "query-store-missing": Case(
         ("--data-dir", "{broken}", "query", "ASK {}"), 5, "store cannot be opened"

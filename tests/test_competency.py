@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.config import Settings
-from kg.queries import find_query, load_queries
+from kg.queries import bind, find_query, load_queries
 from kg.release import Release
 from tests.conftest import GENEVA
 
@@ -33,9 +33,12 @@ def geneva_graphs(store: ox.Store, settings: Settings) -> list[ox.NamedNode]:
     return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g not in others]
 
 
-def solutions(store: ox.Store, settings: Settings, name: str) -> ox.QuerySolutions:
+def solutions(
+    store: ox.Store, settings: Settings, name: str, **parameters: str
+) -> ox.QuerySolutions:
+    query = find_query(settings.queries_dir, name)
     result = store.query(
-        find_query(settings.queries_dir, name).text,
+        bind(query, parameters, settings.ns.prefixes()),
         prefixes=settings.ns.prefixes(),
         base_iri=settings.ns.base,
         default_graph=list(geneva_graphs(store, settings)),
@@ -44,8 +47,8 @@ def solutions(store: ox.Store, settings: Settings, name: str) -> ox.QuerySolutio
     return result
 
 
-def answer(store: ox.Store, settings: Settings, name: str) -> list[Row]:
-    result = solutions(store, settings, name)
+def answer(store: ox.Store, settings: Settings, name: str, **parameters: str) -> list[Row]:
+    result = solutions(store, settings, name, **parameters)
     columns = [v.value for v in result.variables]
     return [{c: s[c].value for c in columns if s[c] is not None} for s in result]
 
@@ -234,15 +237,44 @@ def test_11_who_assessed_the_atmosphere_how(store: ox.Store, built_settings: Set
     )
 
 
-def test_12_any_fact_traces_to_its_quote_and_offsets(
+def test_12_a_fact_traces_to_its_quotes_offsets_and_document(
     store: ox.Store, built: tuple[Settings, Release]
 ) -> None:
     settings, _ = built
-    rows = answer(store, settings, "12")
-    assert len(rows) == 2
+    rows = answer(store, settings, "12", fact="commitment:iran-detailed-proposals")
+    fact = str(settings.ns.resource("commitment", "iran-detailed-proposals"))
+    document = str(settings.ns.resource("source", GENEVA))
+    assert [(r["fact"], r["document"], r["documentDate"], r["cites"]) for r in rows] == [
+        (fact, document, "2026-02-17", "wasDerivedFrom")
+    ] * 2
+    assert [(int(r["start"]), int(r["end"])) for r in rows] == [(459, 594), (3787, 3903)]
+    assert rows[1]["quote"] == (
+        "expectations that Iran will submit more detailed proposals within the next two "
+        "weeks to narrow remaining differences"
+    )
     text = (settings.seeds_dir / "documents" / f"{GENEVA}.txt").read_text(encoding="utf-8")
     for row in rows:
-        start, end = int(row["start"]), int(row["end"])
-        assert text[start:end] == row["quote"]
+        assert text[int(row["start"]) : int(row["end"])] == row["quote"]
         assert row["quote"] in row["sentence"]
-        assert row["cites"] == "wasDerivedFrom"
+
+
+def test_12_a_quotation_cites_with_was_quoted_from(
+    store: ox.Store, built: tuple[Settings, Release]
+) -> None:
+    settings, _ = built
+    fact = f"<{settings.ns.resource('statement', 'araghchi-clear-path')}>"
+    rows = answer(store, settings, "12", fact=fact)
+    assert rows and {r["cites"] for r in rows} == {"wasQuotedFrom"}
+
+
+def test_12_without_a_fact_traces_every_fact(store: ox.Store, built_settings: Settings) -> None:
+    """The query text alone (as the UI's tab and the home page show it) leaves ?fact
+    unbound: every fact with its evidence."""
+    result = store.query(
+        find_query(built_settings.queries_dir, "12").text,
+        prefixes=built_settings.ns.prefixes(),
+        default_graph=list(geneva_graphs(store, built_settings)),
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    facts = {row["fact"] for row in result}
+    assert len(facts) > 70

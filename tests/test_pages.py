@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from kg.config import Settings
 from kg.namespaces import DEFAULT_BASE_IRI
+from kg.queries import load_queries
 from kg.server.pages.terms import lexical
 
 BASE = DEFAULT_BASE_IRI
@@ -319,9 +320,21 @@ def test_the_home_page_says_what_the_dataset_is(
     ui_links = re.findall(r'href="\./query\?query=([^"]+)"', page)
     # Results as files only where the link says so (and asks the browser to download).
     csv_links = re.findall(r'href="\./sparql\?query=[^"]+&amp;format=csv" download=', page)
-    assert len(ui_links) == len(csv_links) == 15
+    assert len(ui_links) == len(csv_links) == len(load_queries(built_settings.queries_dir))
     first = parse_qs("query=" + html.unescape(ui_links[0]))["query"][0]
     assert first.startswith("PREFIX ") and "SELECT" in first
+
+
+def test_the_home_page_asks_for_the_fact_query_12_traces(client: TestClient) -> None:
+    """A plain form (the page has no script): it asks /query?example=12-provenance&fact=…,
+    which binds the fact and opens the query in the UI."""
+    page = client.get("/").text
+    example = page[page.index('id="query-12-provenance"') :]
+    form = example[example.index("<form") : example.index("</form>")]
+    assert 'action="./query" method="get"' in form
+    assert '<input type="hidden" name="example" value="12-provenance">' in form
+    assert '<input name="fact" required' in form
+    assert "it answers for every value" in example[: example.index("</details>")]
 
 
 # --- 404, escaping, headers -------------------------------------------------------------

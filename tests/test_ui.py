@@ -4,6 +4,7 @@ files, and its settings (endpoint, prefixes, one example tab per competency quer
 from __future__ import annotations
 
 import re
+import urllib.parse
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -178,3 +179,46 @@ def test_query_page_assets(client: TestClient) -> None:
     assert client.get("/query/query.html").status_code == 404
     redirect = client.get("/query/", follow_redirects=False)
     assert redirect.status_code == 308 and redirect.headers["location"] == "../query"
+
+
+def test_a_query_with_parameters_gets_a_form_in_the_config(client: TestClient) -> None:
+    tabs = {t["example"]: t for t in client.get("/query/config.json").json()["tabs"]}
+    assert [p["name"] for p in tabs["12-provenance"]["parameters"]] == ["fact"]
+    assert "fact to trace" in tabs["12-provenance"]["parameters"][0]["help"]
+    assert tabs["01-rounds"]["parameters"] == []
+
+
+def test_an_example_with_its_parameter_opens_bound_in_a_tab(client: TestClient) -> None:
+    """The form asks /query?example=12&fact=…; the answer sends the browser on to
+    /query?query=… (which opens a tab and runs it) with the fact bound as one IRI."""
+    response = client.get(
+        "/query",
+        params={"example": "12", "fact": "commitment:iran-detailed-proposals"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    location = urllib.parse.urlsplit(response.headers["location"])
+    assert location.path == "query"  # relative: a proxy's path prefix is kept
+    [text] = urllib.parse.parse_qs(location.query)["query"]
+    fact = "https://w3id.org/negotiations-kg/id/commitment/iran-detailed-proposals"
+    assert text.endswith(f"\nVALUES ?fact {{ <{fact}> }}\n")
+    assert "PREFIX oa: <http://www.w3.org/ns/oa#>" in text
+    rows = client.get("/sparql", params={"query": text}).json()["results"]["bindings"]
+    assert len(rows) == 2 and {r["fact"]["value"] for r in rows} == {fact}
+
+
+@pytest.mark.parametrize(
+    ("params", "says"),
+    [
+        ({"example": "12"}, "needs a value for ?fact"),
+        ({"example": "12", "fact": "<https://example.org/a> } ?s ?p ?o {"}, "is not an IRI"),
+        ({"example": "12", "fact": "round:x", "limit": "5"}, "no parameter 'limit'"),
+        ({"example": "99"}, "no query named '99'"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_of_one_line(
+    client: TestClient, params: dict[str, str], says: str
+) -> None:
+    response = client.get("/query", params=params, follow_redirects=False)
+    assert response.status_code == 400
+    assert says in response.text and response.text.count("\n") <= 1

@@ -8,7 +8,8 @@ does not depend on it.
 
 The page loads only files of this server, as the Content-Security-Policy asks: YASGUI,
 ``static/ui/ui.js`` and the settings at /query/config.json (the endpoint, and one tab
-per competency query with the PREFIX lines it needs).
+per competency query with the PREFIX lines it needs, and the parameters it takes: the
+page shows a small form for each, which asks /query?example=… to bind them).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -23,7 +26,7 @@ from starlette.responses import RedirectResponse, Response
 
 from kg.config import Settings
 from kg.errors import NoRelease, NotFound
-from kg.queries import NamedQuery, load_queries, with_prefixes
+from kg.queries import NamedQuery, bind, find_query, load_queries, with_prefixes
 from kg.release import Release
 from kg.server.pages.render import page as render_page
 from kg.server.transfer import Representation, file_representation, send
@@ -64,7 +67,13 @@ def yasgui_dir() -> Path | None:
 
 def page(request: Request) -> Response:
     """The query UI, in the site's header and styles; without YASGUI, a page that says
-    how to install it, with a plain form."""
+    how to install it, with a plain form.
+
+    ``/query?example=12&fact=round:<id>`` binds the parameters of a competency query
+    (kg.queries.bind: each value checked as one IRI) and sends the browser on to
+    ``/query?query=…``, which opens the query in a tab of its own and runs it."""
+    if "example" in request.query_params:
+        return _bound_example(request)
     settings = _settings(request)
     installed = yasgui_dir() is not None
     try:
@@ -80,6 +89,15 @@ def page(request: Request) -> Response:
         release=release,
         base=settings.base_iri,
     )
+
+
+def _bound_example(request: Request) -> Response:
+    settings = _settings(request)
+    values = {k: v for k, v in request.query_params.items() if k != "example"}
+    query = find_query(settings.queries_dir, request.query_params["example"])
+    prefixes = settings.ns.prefixes()
+    text = with_prefixes(bind(query, values, prefixes), prefixes)
+    return RedirectResponse(f"query?{urllib.parse.urlencode({'query': text})}", status_code=303)
 
 
 def to_page() -> Response:
@@ -106,6 +124,8 @@ def config(request: Request) -> Response:
                 "description": query.description,
                 "query": query.text,
                 "needs": needs,
+                "example": query.name,
+                "parameters": [{"name": p.name, "help": p.help} for p in query.parameters],
             }
         )
     digest = hashlib.sha256(json.dumps(tabs, sort_keys=True).encode()).hexdigest()
@@ -170,8 +190,7 @@ def _examples(settings: Settings) -> list[NamedQuery]:
     """The competency queries, each declaring the PREFIXes it uses."""
     prefixes = settings.ns.prefixes()
     return [
-        NamedQuery(q.name, q.title, q.description, with_prefixes(q.text, prefixes))
-        for q in load_queries(settings.queries_dir)
+        replace(q, text=with_prefixes(q.text, prefixes)) for q in load_queries(settings.queries_dir)
     ]
 
 

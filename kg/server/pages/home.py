@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.namespaces import STANDARD_PREFIXES, VOID
-from kg.queries import load_queries, with_prefixes
+from kg.queries import Parameter, load_queries, with_prefixes
 from kg.release import Release
 from kg.server.pages.terms import Term, Terms, lexical
 from kg.server.pages.when import When, when
@@ -48,6 +48,7 @@ class Example:
     text: str
     ui: str  # local path of the query UI with this query
     sparql: str  # local path of the SPARQL endpoint running it
+    parameters: tuple[Parameter, ...] = ()  # values the query takes (a form asks for them)
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ def examples(queries_dir: Path, prefixes: dict[str, str]) -> list[Example]:
                 text,
                 f"/query?{parameter}",
                 f"/sparql?{parameter}",
+                query.parameters,
             )
         )
     return found

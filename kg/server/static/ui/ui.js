@@ -7,7 +7,8 @@
  * - the server's predefined prefixes (nkg:, round:, role: ...) are known to the editor,
  *   so a query that uses them without PREFIX lines is not marked as an error;
  * - IRIs of this graph in the results open their page here, not at the base IRI's host;
- * - an example tab that needs something the server has not switched on says so.
+ * - an example tab that needs something the server has not switched on says so;
+ * - an example that takes parameters gets a form above the editor.
  */
 "use strict";
 
@@ -98,7 +99,43 @@
     addExamples(yasgui, config, endpoint);
     localLinks(config.base);
     notices(yasgui, config.tabs);
+    addParameterForms(config);
     window.kgYasgui = yasgui; // for the browser test and the console
+  }
+
+  // A competency query that takes parameters (query 12: the fact to trace) gets a form:
+  // it asks the server for /query?example=NAME&PARAMETER=VALUE, which checks each value,
+  // binds it and opens the query in a tab of its own (kg/server/ui.py).
+  function addParameterForms(config) {
+    const box = document.getElementById("parameters");
+    config.tabs
+      .filter((tab) => tab.parameters.length > 0)
+      .forEach((tab) => {
+        const form = document.createElement("form");
+        form.className = "parameters";
+        form.method = "get";
+        form.action = new URL("query", document.baseURI).href;
+        const example = document.createElement("input");
+        Object.assign(example, { type: "hidden", name: "example", value: tab.example });
+        const title = document.createElement("span");
+        title.textContent = `${tab.name}: `;
+        form.append(example, title);
+        tab.parameters.forEach((parameter) => {
+          const label = document.createElement("label");
+          const input = document.createElement("input");
+          Object.assign(input, { name: parameter.name, required: true, size: 40 });
+          input.placeholder = parameter.help;
+          input.title = parameter.help;
+          label.append(`${parameter.name} `, input);
+          form.append(label, " ");
+        });
+        const button = document.createElement("button");
+        button.type = "submit";
+        button.textContent = "Open and run";
+        form.append(button);
+        box.append(form);
+      });
+    box.hidden = box.childElementCount === 0;
   }
 
   // The example tabs are added once per set of examples; after that the browser keeps
