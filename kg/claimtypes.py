@@ -440,7 +440,7 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
             _f("wording", "wording", T, "the move as the source words it"),
             QUANTITIES, LED_TO,
         ),
-        label_template="{by} {action}",
+        label_template="{by}: {action}",
     ),
     _claim(
         "interruption", "Interruption", "interruption",

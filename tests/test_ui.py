@@ -133,7 +133,7 @@ def test_example_tabs_carry_the_competency_queries(
 ) -> None:
     tabs = client.get("/query/config.json").json()["tabs"]
     queries = load_queries(built_settings.queries_dir)
-    assert len(tabs) == len(queries) == 15
+    assert len(tabs) == len(queries) == 22
     prefixes = built_settings.ns.prefixes()
     for tab, query in zip(tabs, queries, strict=True):
         assert tab["title"] == query.title
