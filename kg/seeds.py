@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from kg import yamlfile
 from kg.claimtypes import (
@@ -39,6 +40,7 @@ from kg.claimtypes import (
 from kg.errors import SeedError, SeedErrors
 from kg.yamlfile import Mapping, Node, Scalar, Sequence
 
+T = TypeVar("T")
 REGISTRY_FILE = "registry.yaml"
 CONCEPTS_FILE = "concepts.yaml"
 VERIFIED_QIDS_FILE = "wikidata-verified.tsv"
@@ -275,16 +277,8 @@ def _read_entity(
     label = _required_text(path, node, "label", errors)
     if entity_id is None or kind_name is None or label is None:
         return None
-    kind = ENTITY_KINDS_BY_NAME.get(kind_name)
+    kind = _one_of(path, node, "kind", kind_name, ENTITY_KINDS_BY_NAME, errors)
     if kind is None:
-        errors.append(
-            SeedError(
-                path,
-                node.line_of("kind"),
-                f"has an unknown kind {kind_name!r}",
-                _choose("kind", kind_name, ENTITY_KINDS_BY_NAME),
-            )
-        )
         return None
     allowed = [*ENTITY_COMMON_KEYS, *(f.key for f in kind.fields), *([DRAFT] if proposed else [])]
     _check_keys(path, node, allowed, f"a {kind.name}", errors)
@@ -525,16 +519,8 @@ def _read_claim(path: Path, document: str, node: Node, errors: list[SeedError]) 
     type_name = _required_text(path, node, "type", errors)
     if claim_id is None or type_name is None:
         return None
-    claim_type = CLAIM_TYPES_BY_NAME.get(type_name)
+    claim_type = _one_of(path, node, "type", type_name, CLAIM_TYPES_BY_NAME, errors)
     if claim_type is None:
-        errors.append(
-            SeedError(
-                path,
-                node.line_of("type"),
-                f"has an unknown type {type_name!r}",
-                _choose("type", type_name, CLAIM_TYPES_BY_NAME),
-            )
-        )
         return None
     allowed = [*COMMON_KEYS, *(f.key for f in claim_type.fields)]
     _check_keys(path, node, allowed, f"a {claim_type.name} claim", errors)
@@ -592,16 +578,8 @@ def _read_concept(
     scheme_name = _required_text(path, node, "scheme", errors)
     if concept_id is None or scheme_name is None:
         return None
-    scheme = CONCEPT_SCHEMES_BY_NAME.get(scheme_name)
+    scheme = _one_of(path, node, "scheme", scheme_name, CONCEPT_SCHEMES_BY_NAME, errors)
     if scheme is None:
-        errors.append(
-            SeedError(
-                path,
-                node.line_of("scheme"),
-                f"declares a concept of an unknown scheme {scheme_name!r}",
-                _choose("scheme", scheme_name, CONCEPT_SCHEMES_BY_NAME),
-            )
-        )
         return None
     for key in ("label", "definition", "broader", "wikidata", "note"):
         _optional_text(path, node, key, errors)
@@ -802,6 +780,21 @@ def _check_required(
                     f"add '{key}:' (see docs/annotations.md)",
                 )
             )
+
+
+def _one_of(
+    path: Path, node: Mapping, key: str, name: str, table: dict[str, T], errors: list[SeedError]
+) -> T | None:
+    """What ``name`` names in ``table`` (a kind, a type, a scheme), or an error that says
+    which names there are."""
+    found = table.get(name)
+    if found is None:
+        errors.append(
+            SeedError(
+                path, node.line_of(key), f"has an unknown {key} {name!r}", _choose(key, name, table)
+            )
+        )
+    return found
 
 
 def _choose(what: str, given: str, options: Iterable[str]) -> str:
