@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from kg.config import Settings
 from kg.server.app import create_app
+from kg.server.sparql.endpoint import SparqlService
 from tests.conftest import free_port, repo_settings
 
 
@@ -43,6 +44,13 @@ def small_settings(tmp_path: Path, quads: Iterable[ox.Quad], **changes: object) 
     settings = repo_settings(tmp_path / "var", **changes)
     make_release(settings.data_dir, quads, "r1")
     return settings
+
+
+def service_of(client: TestClient) -> SparqlService:
+    """The SPARQL service of the app behind ``client`` (workers, cache, counters)."""
+    found = client.app.state.sparql  # type: ignore[attr-defined]
+    assert isinstance(found, SparqlService)
+    return found
 
 
 @contextmanager

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from kg.config import Settings
 from kg.queries import load_queries, with_prefixes
 from kg.server import ui
-from kg.server.app import SECURITY_HEADERS, create_app
+from kg.server.app import create_app
+from kg.server.stack import SECURITY_HEADERS
 
 
 @pytest.fixture

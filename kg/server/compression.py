@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette_compress import CompressMiddleware, add_compress_type
 
@@ -40,13 +40,13 @@ def compressed_media_types() -> list[str]:
     return list(found)
 
 
-def install(app: FastAPI) -> None:
-    """Compress the responses of ``app``: add this middleware after (so outside) the
-    one that sets ETags, so that a 304 is answered before anything is compressed."""
+def middleware() -> list[Middleware]:
+    """The compressing middleware, outermost first (:mod:`kg.server.stack` puts it
+    outside the one that sets ETags, so that a 304 is answered before anything is
+    compressed)."""
     for media_type in compressed_media_types():
         add_compress_type(media_type)  # idempotent: a set in the library
-    app.add_middleware(CompressMiddleware, minimum_size=MINIMUM_SIZE)
-    app.add_middleware(EncodedTags)
+    return [Middleware(EncodedTags), Middleware(CompressMiddleware, minimum_size=MINIMUM_SIZE)]
 
 
 def encoded_tag(etag: str, coding: str) -> str:

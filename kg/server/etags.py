@@ -50,13 +50,13 @@ class ConditionalRequests:
         except NoRelease:  # the routes that need a release say so; the others answer
             await self.app(scope, receive, send)
             return
-        body, receive = await _buffer(receive)
+        body, receive = await buffer(receive)
         headers = dict(scope["headers"])
         if b"range" in headers:
             await self.app(scope, receive, send)
             return
         etag = _etag(snapshot.id, scope, headers, body)
-        if _matches(headers.get(b"if-none-match", b""), etag):
+        if matches(headers.get(b"if-none-match", b""), etag):
             if scope["method"] not in ("GET", "HEAD"):
                 raise PreconditionFailed(
                     f"If-None-Match matches the current representation ({etag}); "
@@ -96,7 +96,7 @@ def _etag(release: str, scope: Scope, headers: dict[bytes, bytes], body: bytes) 
     return f'W/"{release}-{digest.hexdigest()[:24]}"'
 
 
-def _matches(header: bytes, etag: str) -> bool:
+def matches(header: bytes, etag: str) -> bool:
     """Weak comparison (RFC 9110, section 8.8.3.2) against each tag of If-None-Match."""
     if not header:
         return False
@@ -120,7 +120,7 @@ def _taggable(message: Message) -> bool:
     return True
 
 
-async def _buffer(receive: Receive) -> tuple[bytes, Receive]:
+async def buffer(receive: Receive) -> tuple[bytes, Receive]:
     """Read the request body and a ``receive`` that replays it."""
     messages: list[Message] = []
     while True:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,27 +30,24 @@ from kg.errors import RequestError, RequestTimeout, RequestTooLarge
 from kg.server.failures import ClientGone
 
 
-class RequestLimits:
-    """Body size and body time limits for every route. Pure ASGI."""
+@dataclass(frozen=True)
+class BodyLimits:
+    """How large a request's body may be, and how long it may take to arrive."""
 
-    def __init__(self, app: ASGIApp, max_body: int, body_timeout: float) -> None:
-        self.app = app
-        self.max_body = max_body
-        self.body_timeout = body_timeout
+    max_body: int  # bytes
+    body_timeout: float  # seconds from the first read
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def check(self, scope: Scope) -> None:
+        """Refuse a request whose ``Content-Length`` is no number or over the limit."""
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None:
             if not declared.strip().isdigit():
                 raise RequestError(f"Content-Length {declared[:40]!r} is not a number of bytes")
             if int(declared) > self.max_body:
                 raise self.too_large(int(declared))
-        await self.app(scope, self._limited(receive), send)
 
-    def _limited(self, receive: Receive) -> Receive:
+    def bounded(self, receive: Receive) -> Receive:
+        """``receive`` within the body's size and time limits."""
         size = 0
         deadline: float | None = None
         body_done = False
@@ -83,6 +81,21 @@ class RequestLimits:
             f"the request body is over {size:,} bytes; the limit is {self.max_body:,} "
             "(three times KG_MAX_QUERY_BYTES, room for a URL-encoded query)"
         )
+
+
+class RequestLimits:
+    """:class:`BodyLimits` for every route. Pure ASGI."""
+
+    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.limits.check(scope)
+        await self.app(scope, self.limits.bounded(receive), send)
 
 
 @functools.cache

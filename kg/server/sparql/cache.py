@@ -1,10 +1,11 @@
-"""The result cache: identical queries on the same release are answered from memory.
+"""The result cache: identical requests on the same release are answered from memory.
 
-A release is immutable, so a response to the same query, dataset and negotiated
-format stays right until the next release; :meth:`ResultCache.clear` runs when
-:class:`~kg.server.live.LiveRelease` reports one. Bounded in bytes
+A release is immutable, so the response to the same request (query, dataset, the
+headers that negotiate it) stays right until the next release; :meth:`ResultCache.clear`
+runs when :class:`~kg.server.live.LiveRelease` reports one. Bounded in bytes
 (``KG_CACHE_BYTES``; 0 turns it off), least recently used entries go first, and an
-entry larger than a quarter of the cache is not kept.
+entry larger than a quarter of the cache is not kept. The lean path
+(:mod:`kg.server.sparql.lean`) keeps here each response as it was sent.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Cached:
     body: bytes
     headers: dict[str, str]
     media_type: str
+    raw: list[tuple[bytes, bytes]] = field(default_factory=list)  # the headers as sent
+    etag: bytes = b""
 
 
 @dataclass

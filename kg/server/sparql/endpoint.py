@@ -2,15 +2,17 @@
 
 One request goes: a browser that prefers HTML is sent to the query UI
 (:mod:`~kg.server.sparql.browsers`, the one place that tells people from programs); else
-read the protocol request (:mod:`~kg.server.sparql.protocol`); without a
-query, answer the service description (:mod:`~kg.server.sparql.description`); look the
-request up in the result cache (:mod:`~kg.server.sparql.cache`), which answers with bytes and
-touches nothing else; check the query (:mod:`~kg.server.sparql.querycheck`); negotiate the
-format (:mod:`~kg.server.negotiation`); run it in a worker process within the time
-limit (:mod:`~kg.server.sparql.executor`); answer, and keep the answer in the cache.
+read the protocol request (:mod:`~kg.server.sparql.protocol`); without a query, answer
+the service description (:mod:`~kg.server.sparql.description`); check the query
+(:mod:`~kg.server.sparql.querycheck`); negotiate the format
+(:mod:`~kg.server.negotiation`); run it in a worker process within the time limit
+(:mod:`~kg.server.sparql.executor`); answer, relaying a large result as it arrives.
 
-The handler is ``async`` and never blocks: the executor waits for the worker's
-reply with a reader on the event loop, and a cache hit is a dictionary lookup.
+:meth:`SparqlService.respond` is a plain ASGI handler. It runs inside the middleware
+of every route (:mod:`kg.server.stack`), behind the result cache of the lean path
+(:mod:`~kg.server.sparql.lean`), which answers repeated requests with the bytes this
+handler and the middleware sent the first time. It is ``async`` and never blocks: the
+executor waits for the worker's reply with a reader on the event loop.
 
 Status codes (failures: SPARQL 1.1 Protocol, section 2.1.7): 400 bad request or
 syntax error (with line and column), 403 update or SERVICE refused, 405 method, 406
@@ -27,11 +29,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from anyio.to_thread import run_sync
-from fastapi import APIRouter, FastAPI
-from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from fastapi import FastAPI
+from starlette.types import Message, Receive, Scope, Send
 
 from kg.config import Settings
 from kg.errors import (
@@ -44,15 +43,15 @@ from kg.errors import (
 )
 from kg.formats import BY_NAME, GRAPHS, RESULTS, W3C_FORMATS
 from kg.namespaces import SD
-from kg.server import negotiation
+from kg.server import failures, negotiation
+from kg.server.failures import ClientGone
 from kg.server.live import LiveRelease, Snapshot
 from kg.server.sparql import browsers, description, protocol, querycheck, results
-from kg.server.sparql.cache import Cached, ResultCache
+from kg.server.sparql.cache import ResultCache
 from kg.server.sparql.executor import Executor
 from kg.server.sparql.worker import Config, Job
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
-TRUNCATED = "KG-Result-Truncated"
 _create_lock = threading.Lock()
 
 
@@ -73,38 +72,79 @@ class SparqlService:
             description.endpoint_iri(settings) + "#truncated",
         )
         self.executed = 0  # queries sent to a worker (the tests read it)
+        self._store_paths: dict[str, str] = {}
         live.listeners.append(self._new_release)
 
     def _new_release(self, snapshot: Snapshot) -> None:
         self.cache.clear()
+
+    def _store_path(self, snapshot: Snapshot) -> str:
+        """The store of ``snapshot``'s release, as the workers open it (kept: a path
+        costs a few microseconds to make)."""
+        found = self._store_paths.get(snapshot.id)
+        if found is None:
+            if len(self._store_paths) > 8:
+                self._store_paths.clear()
+            found = self._store_paths[snapshot.id] = str(snapshot.release.store_path)
+        return found
 
     def close(self) -> None:
         if self._new_release in self.live.listeners:
             self.live.listeners.remove(self._new_release)
         self.executor.close()
 
-    async def answer(self, request: Request) -> Response:
-        snapshot = self.live.of_request(request.scope)
-        sparql = await protocol.read(request, self.settings.max_query_bytes)
-        if sparql.query is None:
-            return await self._description(request, snapshot, sparql)
-        key = (
-            snapshot.id,
-            sparql.query,
-            sparql.default_graphs,
-            sparql.named_graphs,
-            sparql.accept,
-            sparql.formats,
-        )
-        cached = self.cache.get(key)
-        if cached is None:
-            cached = await self._run(snapshot, sparql)
-            if cached.headers.get("Cache-Control") != "no-store":
-                self.cache.put(key, cached, weight=len(sparql.query))
-        return _respond(cached, head=request.method == "HEAD")
+    async def respond(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer one request to ``/sparql``: the handler inside the middleware of
+        :mod:`kg.server.stack`. Its errors go out through :func:`failures.respond`, as
+        the framework's exception handler sends a route's; one that comes once the
+        response has begun (a worker that dies while a large result streams) goes on to
+        the error handler, which logs it and ends the response where it is."""
+        method: str = scope["method"]
+        accept = _header(scope, b"accept")
+        started = False
 
-    async def _run(self, snapshot: Snapshot, sparql: protocol.SparqlRequest) -> Cached:
-        assert sparql.query is not None
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            if method == "OPTIONS":
+                await _send(sending, 204, [(b"allow", ALLOW.encode())], b"")
+            elif method not in ("GET", "HEAD", "POST"):
+                raise MethodNotAllowed(
+                    f"{method} is not allowed on /sparql: query with GET or POST "
+                    "(SPARQL 1.1 Protocol, section 2.1)",
+                    ALLOW,
+                )
+            elif (
+                location := browsers.ui_location(
+                    method, scope.get("query_string", b""), accept or None, scope["path"]
+                )
+            ) is not None:
+                await _send(sending, 303, [(b"location", location.encode()), _VARY], b"")
+            else:
+                await self._answer(scope, receive, sending, accept)
+        except KgError as error:
+            if started:
+                raise
+            await failures.respond(error, accept)(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, accept: str) -> None:
+        snapshot = self.live.of_request(scope)
+        method: str = scope["method"]
+        body = await _body(receive) if method == "POST" else b""
+        sparql = protocol.read(
+            method,
+            scope.get("query_string", b""),
+            _header(scope, b"content-type"),
+            accept,
+            body,
+            self.settings.max_query_bytes,
+        )
+        if sparql.query is None:
+            await self._description(snapshot, sparql, send, head=method == "HEAD")
+            return
         plan = querycheck.analyse(sparql.query, self.allowlist, self.predefined)
         results_format = negotiation.choose(RESULTS, sparql.accept, sparql.formats)
         graph_format = negotiation.choose(GRAPHS, sparql.accept, sparql.formats)
@@ -112,7 +152,7 @@ class SparqlService:
         if plan.form is not None and wanted is None:
             raise _refuse(plan.form, sparql)
         job = Job(
-            store_path=str(snapshot.release.store_path),
+            store_path=self._store_path(snapshot),
             query=plan.text,
             default_graphs=sparql.default_graphs,
             named_graphs=sparql.named_graphs,
@@ -123,36 +163,85 @@ class SparqlService:
             calls_services=bool(plan.services),
         )
         self.executed += 1
-        reply, body = await self.executor.run(job, self.settings.query_timeout)
-        if reply.status == 406:
-            raise _refuse("CONSTRUCT" if reply.form == "graph" else "SELECT", sparql)
-        if reply.status != 200:
-            raise _failure(reply.status, reply.message)
-        headers = {"Vary": "Accept"}
-        if reply.truncated:
-            headers[TRUNCATED] = reply.truncated
-        if plan.volatile:
-            headers["Cache-Control"] = "no-store"
-        return Cached(body, headers, BY_NAME[reply.format].content_type)
+        answer = await self.executor.submit(job, self.settings.query_timeout)
+        try:
+            reply = await answer.head()
+            if reply.status == 406:
+                raise _refuse("CONSTRUCT" if reply.form == "graph" else "SELECT", sparql)
+            if reply.status != 200:
+                raise _failure(reply.status, reply.message)
+            headers = [_VARY]
+            if reply.truncated:
+                headers.append((TRUNCATED, reply.truncated.encode()))
+            if plan.volatile:
+                headers.append(_NO_STORE)
+            headers += _entity(BY_NAME[reply.format].content_type, reply.size)
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            if method == "HEAD":
+                await answer.body()  # read, so that the worker is free again
+                await send({"type": "http.response.body", "body": b""})
+                return
+            ended = False
+            async for piece in answer.chunks():  # as it arrives: one piece for most results
+                ended = answer.complete and answer.drained
+                await send({"type": "http.response.body", "body": piece, "more_body": not ended})
+            if not ended:
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            answer.abandon()  # a worker that did not answer in full is killed
 
     async def _description(
-        self, request: Request, snapshot: Snapshot, sparql: protocol.SparqlRequest
-    ) -> Response:
+        self, snapshot: Snapshot, sparql: protocol.SparqlRequest, send: Send, head: bool
+    ) -> None:
         fmt = negotiation.choose(GRAPHS, sparql.accept, sparql.formats)
         if fmt is None:
             raise negotiation.refuse(
                 "the service description", GRAPHS, sparql.accept, sparql.formats
             )
-        key = ("service-description", snapshot.id, fmt.name)
-        cached = self.cache.get(key)
-        if cached is None:
-            triples = await run_sync(
-                description.describe, self.settings, snapshot.store, snapshot.id
-            )
-            body = results.rdf(triples, fmt.name, _SD_PREFIXES)
-            cached = Cached(body, {"Vary": "Accept"}, fmt.content_type)
-            self.cache.put(key, cached)
-        return _respond(cached, head=request.method == "HEAD")
+        triples = await run_sync(description.describe, self.settings, snapshot.store, snapshot.id)
+        body = results.rdf(triples, fmt.name, _SD_PREFIXES)
+        headers = [_VARY, *_entity(fmt.content_type, len(body))]
+        await _send(send, 200, headers, b"" if head else body, length=False)
+
+
+TRUNCATED = b"kg-result-truncated"
+_VARY = (b"vary", b"Accept")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    """The first value of a request header, as Starlette's ``Headers.get`` reads it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+async def _body(receive: Receive) -> bytes:
+    """The request's body (bounded in size and time by :mod:`kg.server.limits`)."""
+    parts = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise ClientGone
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _entity(content_type: str, length: int) -> list[tuple[bytes, bytes]]:
+    return [(b"content-length", str(length).encode()), (b"content-type", content_type.encode())]
+
+
+async def _send(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, length: bool = True
+) -> None:
+    """A complete response; ``length``: add its Content-Length (not for HEAD, which
+    gives the length of what GET would send, nor for a 204)."""
+    if length and status != 204:
+        headers = [*headers, (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _refuse(form: str, sparql: protocol.SparqlRequest) -> KgError:
@@ -176,14 +265,6 @@ def _failure(status: int, message: str) -> KgError:
     return _FAILURES.get(status, QueryFailed)(message)
 
 
-def _respond(cached: Cached, head: bool) -> Response:
-    headers = dict(cached.headers)
-    if head:
-        headers["Content-Length"] = str(len(cached.body))
-        return Response(b"", headers=headers, media_type=cached.media_type)
-    return Response(cached.body, headers=headers, media_type=cached.media_type)
-
-
 def _cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -204,33 +285,6 @@ def service(app: Any) -> SparqlService:
         return found
 
 
-class Endpoint:
-    """``/sparql`` as a plain ASGI app: every method comes here, and is answered."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        if request.method == "OPTIONS":
-            response = Response(status_code=204, headers={"Allow": ALLOW})
-        elif request.method not in ("GET", "HEAD", "POST"):
-            raise MethodNotAllowed(
-                f"{request.method} is not allowed on /sparql: query with GET or POST "
-                "(SPARQL 1.1 Protocol, section 2.1)",
-                ALLOW,
-            )
-        elif (
-            location := browsers.ui_location(
-                request.method,
-                scope.get("query_string", b""),
-                request.headers.get("accept"),
-                request.url.path,
-            )
-        ) is not None:
-            response = RedirectResponse(location, status_code=303, headers={"Vary": "Accept"})
-        else:
-            response = await service(request.app).answer(request)
-        await response(scope, receive, send)
-
-
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     sparql = service(app)
@@ -241,10 +295,3 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sparql.close()
         if getattr(app.state, "sparql", None) is sparql:
             del app.state.sparql
-
-
-def router() -> APIRouter:
-    routes = APIRouter(lifespan=lifespan)
-    for path in ("/sparql", "/sparql/"):  # the W3C protocol tests ask for /sparql/
-        routes.routes.append(Route(path, Endpoint(), include_in_schema=False))
-    return routes

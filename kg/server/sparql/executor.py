@@ -2,7 +2,7 @@
 
 pyoxigraph's ``Store.query`` has no timeout and ignores signals, but a query in a child
 process that is killed does stop. So each query goes to an idle worker
-(:mod:`kg.server.sparql.worker`); the calling thread waits for the reply until the deadline
+(:mod:`kg.server.sparql.worker`); the server waits for the reply until the deadline
 (``KG_QUERY_TIMEOUT``), then kills the worker, reaps it, and raises QueryTimeout (504).
 The pool starts a replacement when the next query needs one, so the other workers go
 on answering meanwhile. When every worker is busy, a query waits for one up to the
@@ -14,79 +14,69 @@ the hash finds it in a client's logs), the query fails (QueryFailed, 500), and a
 replacement starts at once. A worker found dead before it was given a query is replaced
 and the query goes to another: that death was not the query's doing.
 
-:meth:`Executor.run` is a coroutine: it waits for the worker's reply with a reader on
-the event loop, so a query costs no thread (a thread hop costs about 0.2 ms).
+The trip is short: the job is one small frame written to the worker's pipe
+(:mod:`kg.server.sparql.wire`), and the reply is read by a reader on the event loop (no
+thread) from a non-blocking pipe, in chunks as large as the pipe holds.
+:meth:`Executor.submit` returns as soon as the reply's head is in, with the body's
+chunks as they arrive (:class:`Answer`): the server can relay a large result to the
+client while the rest is still coming. The reader drains the pipe whatever the
+client's pace, so a slow client never holds a worker; the worker goes back to the
+pool when its last byte is read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-import pickle
+import select
 import signal
 import subprocess
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
+from collections import deque
+from collections.abc import AsyncIterator
 
 from anyio import CapacityLimiter, to_thread
 
 from kg.errors import QueryFailed, QueryTimeout, ServerBusy
-from kg.server.sparql.worker import LAUNCH, Config, Job, Reply, query_hash
+from kg.server.sparql.wire import Config, Job, Reply
+from kg.server.sparql.worker import LAUNCH, READY, query_hash, write_all
 
 log = logging.getLogger("kg.server.sparql.executor")
 
 START_TIMEOUT = 30.0  # seconds a new worker may take to say it is ready
-LARGE_BODY = 256 * 1024  # a body larger than this is read in a thread, off the event loop
+CHUNK = 1 << 18  # bytes read from a worker's pipe at once
 WAITING_THREADS = 64  # requests that may wait at once for a free worker
 
 
-async def _readable(fd: int, timeout: float) -> bool:
-    """Wait until ``fd`` can be read (True) or ``timeout`` seconds pass (False)."""
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[bool] = loop.create_future()
-
-    def settle(value: bool) -> None:
-        if not ready.done():
-            ready.set_result(value)
-
-    loop.add_reader(fd, settle, True)
-    timer = loop.call_later(timeout, settle, False)
-    try:
-        return await ready
-    finally:
-        loop.remove_reader(fd)
-        timer.cancel()
-        os.set_blocking(fd, True)  # uvloop makes a watched fd non-blocking; recv needs blocking
-
-
 class Worker:
-    """One child process and the two pipes to it."""
+    """One child process and the two pipes to it: jobs out, replies in."""
 
     def __init__(self, config: Config) -> None:
-        to_child, from_parent = os.pipe()
-        to_parent, from_child = os.pipe()
+        jobs_in, jobs = os.pipe()
+        replies, replies_out = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", LAUNCH, str(to_child), str(from_child)],
-                pass_fds=(to_child, from_child),
+                [sys.executable, "-c", LAUNCH, str(jobs_in), str(replies_out)],
+                pass_fds=(jobs_in, replies_out),
                 stdin=subprocess.DEVNULL,
             )
         finally:
-            os.close(to_child)
-            os.close(from_child)
-        self.outbox = Connection(from_parent, readable=False)
-        self.inbox = Connection(to_parent, writable=False)
+            os.close(jobs_in)
+            os.close(replies_out)
+        self.jobs, self.replies = jobs, replies
         try:
-            self.outbox.send_bytes(pickle.dumps(config))
-            ready = self.inbox.poll(START_TIMEOUT) and self.inbox.recv_bytes() == b"ready"
-        except (OSError, EOFError):
+            write_all(self.jobs, [config.encode()])
+            ready = _read_ready(self.replies, START_TIMEOUT)
+        except OSError:
             ready = False
         if not ready:
             self.kill()
             raise QueryFailed("a query worker did not start; the server log has the details")
+        os.set_blocking(self.replies, False)  # read by the event loop, as much as is there
 
     @property
     def pid(self) -> int:
@@ -110,13 +100,167 @@ class Worker:
         return f"exit status {code}"
 
     def kill(self) -> None:
-        """Stop the process at once (SIGKILL) and reap it."""
+        """Stop the process at once (SIGKILL), reap it, close the pipes."""
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
-        for connection in (getattr(self, "outbox", None), getattr(self, "inbox", None)):
-            if connection is not None:
-                connection.close()
+        for fd in (self.jobs, self.replies):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self.jobs = self.replies = -1
+
+
+def _read_ready(fd: int, timeout: float) -> bool:
+    received = b""
+    deadline = time.monotonic() + timeout
+    while len(received) < len(READY):
+        readable, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        if not readable:
+            return False
+        data = os.read(fd, len(READY) - len(received))
+        if not data:
+            return False
+        received += data
+    return received == READY
+
+
+class Answer:
+    """A worker's reply as it is read: :attr:`reply` once its head is in, then the body
+    in chunks (:meth:`chunks`), or whole (:meth:`body`). Reads on the event loop."""
+
+    def __init__(self, executor: Executor, worker: Worker, job: Job, timeout: float) -> None:
+        self.reply: Reply | None = None
+        self._query = job.query
+        self.complete = False
+        self._executor, self._worker = executor, worker
+        self._timeout = timeout
+        self._head = bytearray()
+        self._chunks: deque[bytes] = deque()
+        self._missing = 0  # body bytes still to read
+        self._error: Exception | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._loop.add_reader(worker.replies, self._readable)
+        self._timer = self._loop.call_later(timeout, self._late)
+
+    async def head(self) -> Reply:
+        """The reply's head: status, format, truncation, message and body size."""
+        while self.reply is None:
+            await self._wait()
+        return self.reply
+
+    @property
+    def drained(self) -> bool:
+        """Whether every piece read so far was taken."""
+        return not self._chunks
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body's pieces, each as it arrives."""
+        while True:
+            while self._chunks:
+                yield self._chunks.popleft()
+            if self.complete:
+                return
+            await self._wait()
+
+    async def body(self) -> bytes:
+        """The whole body (joined only when it came in several reads)."""
+        while not self.complete:
+            await self._wait()
+        if len(self._chunks) == 1:
+            return self._chunks.popleft()
+        body = b"".join(self._chunks)
+        self._chunks.clear()
+        return body
+
+    def abandon(self) -> None:
+        """Give up on this reply: a worker that has not answered in full is killed."""
+        if not self.complete:
+            self._finish(QueryFailed("the reply was abandoned"))
+
+    async def _wait(self) -> None:
+        if self._error is not None:
+            raise self._error
+        self._waiter = self._loop.create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+        if self._error is not None:
+            raise self._error
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _readable(self) -> None:
+        try:
+            while not self.complete:
+                data = os.read(self._worker.replies, CHUNK)
+                if not data:
+                    self._crashed()
+                    break
+                self._feed(data)
+        except BlockingIOError:
+            pass
+        except OSError:
+            self._crashed()
+        self._wake()
+
+    def _crashed(self) -> None:
+        """The worker closed its pipe before the whole reply: it died on this query."""
+        worker = self._worker
+        how = worker.end() or "closed its pipe"
+        digest = query_hash(self._query)
+        log.error(
+            "query worker %d died (%s) while running query %s; a new one replaces it",
+            worker.pid, how, digest,
+        )  # fmt: skip
+        self._finish(
+            QueryFailed(
+                f"the query worker died ({how}) while running this query; the server log "
+                f"names the query by its hash, {digest}"
+            )
+        )
+        self._executor._start_spare()
+
+    def _feed(self, data: bytes) -> None:
+        if self.reply is None:
+            self._head += data
+            decoded = Reply.decode(self._head)
+            if decoded is None:
+                return
+            self.reply, start = decoded
+            self._missing = self.reply.size
+            data = bytes(self._head[start:]) if start < len(self._head) else b""
+            self._head.clear()
+        if data:
+            self._chunks.append(data)
+            self._missing -= len(data)
+        if self._missing <= 0:
+            self._finish(None)
+
+    def _late(self) -> None:
+        self._finish(
+            QueryTimeout(
+                f"the query ran longer than the time limit of {self._timeout:g} s "
+                "(KG_QUERY_TIMEOUT) and was stopped; narrow it down or add a LIMIT"
+            )
+        )
+        self._wake()
+
+    def _finish(self, error: Exception | None) -> None:
+        if self._worker.replies < 0 or self.complete or self._error is not None:
+            return
+        self._timer.cancel()
+        self._loop.remove_reader(self._worker.replies)
+        if error is None:
+            self.complete = True
+            self._executor._release(self._worker)
+        else:
+            self._error = error
+            self._chunks.clear()
+            self._executor._discard(self._worker)
 
 
 class Executor:
@@ -132,51 +276,17 @@ class Executor:
         self._changed = threading.Condition()
         self._threads = CapacityLimiter(WAITING_THREADS)  # not the default thread pool
 
-    async def run(self, job: Job, timeout: float) -> tuple[Reply, bytes]:
-        """Run ``job`` on a worker within ``timeout`` seconds of execution time.
-
-        The wait for the reply is a reader on the event loop (no thread); only starting
-        a worker, waiting for a free one, and reading a large body go to a thread."""
-        worker = await self._live_worker(timeout)
-        done = crashed = False
-        try:
+    async def submit(self, job: Job, timeout: float) -> Answer:
+        """Send ``job`` to a worker; the Answer's reading stops at ``timeout`` seconds.
+        Only starting a worker, or waiting for a free one, goes to a thread."""
+        frame = job.encode()
+        while True:
+            worker = await self._live_worker(timeout)
             try:
-                worker.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+                write_all(worker.jobs, [frame])
+                return Answer(self, worker, job, timeout)
             except OSError:  # it died just now, before it had the query: use another
                 self._discard(worker)
-                worker = await self._live_worker(timeout)
-                worker.outbox.send_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-            if not await _readable(worker.inbox.fileno(), timeout):
-                raise QueryTimeout(
-                    f"the query ran longer than the time limit of {timeout:g} s "
-                    "(KG_QUERY_TIMEOUT) and was stopped; narrow it down or add a LIMIT"
-                )
-            reply: Reply = pickle.loads(worker.inbox.recv_bytes())
-            if reply.size > LARGE_BODY:
-                body = await to_thread.run_sync(worker.inbox.recv_bytes, limiter=self._threads)
-            else:
-                body = worker.inbox.recv_bytes()
-            done = True
-        except (OSError, EOFError) as exc:
-            how = worker.end() or "closed its pipe"
-            digest = query_hash(job.query)
-            log.error(
-                "query worker %d died (%s) while running query %s; a new one replaces it",
-                worker.pid, how, digest,
-            )  # fmt: skip
-            crashed = True
-            raise QueryFailed(
-                f"the query worker died ({how}) while running this query; the server log "
-                f"names the query by its hash, {digest}"
-            ) from exc
-        finally:  # a worker that did not answer in full (timeout, crash, cancel) is killed
-            if done:
-                self._release(worker)
-            else:
-                self._discard(worker)
-            if crashed:
-                self._start_spare()
-        return reply, body
 
     async def _live_worker(self, timeout: float) -> Worker:
         """An idle worker, or a new one; one found dead is replaced (and logged)."""
@@ -189,6 +299,15 @@ class Executor:
             how = worker.end(0)
             log.warning("idle query worker %d had ended (%s); replaced", worker.pid, how)
             self._discard(worker)
+
+    async def run(self, job: Job, timeout: float) -> tuple[Reply, bytes]:
+        """Run ``job`` within ``timeout`` seconds: its reply and whole body."""
+        answer = await self.submit(job, timeout)
+        try:
+            reply = await answer.head()
+            return reply, await answer.body()
+        finally:
+            answer.abandon()
 
     def busy_pids(self) -> list[int]:
         """Processes running a query now (for tests and diagnostics)."""

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from starlette.requests import Request
 
 from kg.errors import (
     ProtocolError,
@@ -51,13 +50,20 @@ def body_limit(max_query_bytes: int) -> int:
     return 3 * max_query_bytes + 16_384
 
 
-async def read(request: Request, max_query_bytes: int) -> SparqlRequest:
-    """The query and its parameters; ProtocolError (and kin) for a malformed request."""
-    params = _parse(request.scope.get("query_string", b""), "the URL")
+def read(
+    method: str,
+    query_string: bytes,
+    content_type: str,
+    accept: str,
+    body: bytes,
+    max_query_bytes: int,
+) -> SparqlRequest:
+    """The query and its parameters; ProtocolError (and kin) for a malformed request.
+    ``body`` is the request's body, read within the limits of :mod:`kg.server.limits`."""
+    params = _parse(query_string, "the URL")
     query: list[str] = params.get("query", [])
-    if request.method == "POST":
-        media_type, charset = _content_type(request.headers.get("content-type", ""))
-        body = await request.body()  # bounded in size and time by kg.server.limits
+    if method == "POST":
+        media_type, charset = _content_type(content_type)
         if media_type == FORM:
             _require_utf8(charset, FORM)
             form = _parse(body, "the form body")
@@ -112,7 +118,7 @@ async def read(request: Request, max_query_bytes: int) -> SparqlRequest:
         default_graphs=_graphs(params, "default-graph-uri"),
         named_graphs=_graphs(params, "named-graph-uri"),
         formats=tuple(params.get("format", ())),
-        accept=request.headers.get("accept", ""),
+        accept=accept,
     )
 
 

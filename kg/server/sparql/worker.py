@@ -14,9 +14,10 @@ queries, and the query check (``kg.querytext``) bounds their depth well below wh
 this stack takes (measured: the costliest shape, nested function calls, crashes an
 8 MiB stack at 950 levels and a 64 MiB one at 7,600).
 
-Protocol, over two pipes (``multiprocessing.connection`` framing): the server sends a
-pickled :class:`Config` once, the worker answers ``b"ready"``; then for each pickled
-:class:`Job` the worker sends a pickled :class:`Reply` followed by the body bytes.
+Protocol, over two pipes, in the frames of :mod:`kg.server.sparql.wire`: the server sends
+a :class:`Config` frame once, the worker answers ``ready``; then for each :class:`Job`
+frame the worker writes one :class:`Reply` frame, head and body in one ``writev`` (no
+copy into one buffer, nothing pickled).
 
 Started as ``python -c "...main(...)" READ_FD WRITE_FD`` (see :data:`LAUNCH`). Imports
 stay light (no rdflib, no web framework): a replacement worker starts in milliseconds.
@@ -24,21 +25,21 @@ stay light (no rdflib, no web framework): a replacement worker starts in millise
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import logging
 import os
-import pickle
 import re
+import select
 import threading
 import time
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kg.server.sparql import results
+from kg.server.sparql.wire import LENGTH, Config, Job, Reply
+
+__all__ = ["LAUNCH", "READY", "Config", "Job", "Reply", "main", "query_hash", "write_all"]
 
 log = logging.getLogger("kg.server.sparql.worker")
 
@@ -46,35 +47,8 @@ LAUNCH = "import sys; from kg.server.sparql.worker import main; sys.exit(main(sy
 STACK_SIZE = 64 << 20  # bytes of stack for the thread that runs queries (virtual memory)
 IDLE_CHECK = 2.0  # seconds between looks for pruned releases while idle
 OPEN_STORES = 3  # releases held open at once (the current one, and cited ones)
-
-
-@dataclass(frozen=True)
-class Config:
-    prefixes: dict[str, str]
-    base_iri: str
-
-
-@dataclass(frozen=True)
-class Job:
-    store_path: str
-    query: str  # the checked text (escapes processed)
-    default_graphs: tuple[str, ...] | None  # protocol dataset; None: not given
-    named_graphs: tuple[str, ...] | None
-    union: bool  # default graph = union of all graphs (no dataset given anywhere)
-    results_format: str | None  # for SELECT and ASK; None: not acceptable
-    graph_format: str | None  # for CONSTRUCT and DESCRIBE; None: not acceptable
-    limits: results.Limits
-    calls_services: bool
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int  # 200, or the HTTP status of the error
-    form: str = ""  # "results", "boolean" or "graph"
-    format: str = ""  # the format name the body is in
-    truncated: str | None = None
-    message: str = ""  # for errors: short, for people, never a traceback
-    size: int = 0  # bytes of the body that follows
+READY = b"ready"
+_IOV_MAX = 512  # buffers per writev call (Linux allows 1024)
 
 
 def run(job: Job, config: Config, store: ox.Store) -> tuple[Reply, bytes]:
@@ -157,36 +131,73 @@ def _exit_with_parent() -> None:
 
 def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
-    inbox = Connection(int(argv[0]), writable=False)
-    outbox = Connection(int(argv[1]), readable=False)
+    jobs, replies = int(argv[0]), int(argv[1])
     threading.Thread(target=_exit_with_parent, daemon=True).start()
-    config: Config = pickle.loads(inbox.recv_bytes())
-    outbox.send_bytes(b"ready")
+    pending = bytearray()
+    frame = read_frame(jobs, pending)
+    if frame is None:
+        return 0
+    config = Config.decode(frame)
+    write_all(replies, [READY])
     threading.stack_size(STACK_SIZE)
-    runner = threading.Thread(target=_serve, args=(inbox, outbox, config), name="kg-queries")
+    runner = threading.Thread(
+        target=_serve, args=(jobs, replies, pending, config), name="kg-queries"
+    )
     threading.stack_size(0)
     runner.start()
     runner.join()
     return 0
 
 
-def _serve(inbox: Connection, outbox: Connection, config: Config) -> None:
+def _serve(jobs: int, replies: int, pending: bytearray, config: Config) -> None:
     stores = Stores(OPEN_STORES)
     while True:
-        while not inbox.poll(IDLE_CHECK):
+        while not pending and not select.select([jobs], [], [], IDLE_CHECK)[0]:
             stores.drop_pruned()
-        try:
-            job: Job = pickle.loads(inbox.recv_bytes())
-        except EOFError:
+        frame = read_frame(jobs, pending)
+        if frame is None:
             return
+        job = Job.decode(frame)
         try:
             reply, body = run(job, config, stores.open(job.store_path))
         except Exception:  # a bug here must not kill the worker; the log keeps the trace
             log.exception("query worker failed on query %s", query_hash(job.query))
             reply, body = Reply(500, message="internal error; the server log has the details"), b""
-        reply = dataclasses.replace(reply, size=len(body))
-        outbox.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
-        outbox.send_bytes(body)
+        head, _ = reply.encode(len(body))
+        write_all(replies, [head, body])
+
+
+def read_frame(fd: int, pending: bytearray) -> bytes | None:
+    """The next frame from ``fd`` (blocking), without its length; None at end of file.
+    ``pending`` keeps bytes read past the frame."""
+    while True:
+        if len(pending) >= LENGTH.size:
+            (length,) = LENGTH.unpack_from(pending)
+            end = LENGTH.size + length
+            if len(pending) >= end:
+                frame = bytes(pending[LENGTH.size : end])
+                del pending[:end]
+                return frame
+        data = os.read(fd, 1 << 16)
+        if not data:
+            return None
+        pending += data
+
+
+def write_all(fd: int, parts: list[bytes]) -> None:
+    """Write ``parts`` to ``fd`` in as few ``writev`` calls as the kernel takes."""
+    views = [memoryview(part) for part in parts if part]
+    first = 0
+    while first < len(views):
+        written = os.writev(fd, views[first : first + _IOV_MAX])
+        while written:
+            size = len(views[first])
+            if written >= size:
+                written -= size
+                first += 1
+            else:
+                views[first] = views[first][written:]
+                written = 0
 
 
 class Stores:

@@ -1,0 +1,100 @@
+"""The middleware every request passes through, listed once.
+
+From the outside in: CORS (any origin may read this public dataset; the Fetch
+standard's CORS protocol, through Starlette's middleware), security headers, the one
+error handler (:mod:`kg.server.failures`), compression (:mod:`kg.server.compression`),
+request limits (:mod:`kg.server.limits`), then ETags and conditional requests
+(:mod:`kg.server.etags`). :func:`middleware` is the list; the application factory
+installs it around the framework's routes, and the lean ``/sparql`` path
+(:mod:`kg.server.sparql.lean`) builds the very same list around its handler with
+:func:`wrap`, so both answer with one implementation of each.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from kg.config import Settings
+from kg.server import compression, failures
+from kg.server.etags import ConditionalRequests
+from kg.server.limits import BodyLimits, RequestLimits
+from kg.server.live import LiveRelease
+from kg.server.sparql.protocol import body_limit
+
+# Sent with every response. CSP: the pages and the query UI load only what this server
+# serves; inline styles are allowed for the UI's own widgets.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+# A read-only public dataset: any origin may query it and read these headers.
+CORS = {
+    "allow_origins": ["*"],
+    "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
+    "allow_headers": ["*"],
+    "expose_headers": [
+        "ETag",
+        "KG-Result-Truncated",
+        "Content-Length",
+        "Content-Range",
+        "Retry-After",
+    ],
+    "max_age": 86400,
+}
+
+
+def middleware(settings: Settings, live: LiveRelease) -> list[Middleware]:
+    """The middleware of every request, outermost first."""
+    return [
+        Middleware(CORSMiddleware, **CORS),  # type: ignore[arg-type]
+        Middleware(SecurityHeaders),
+        Middleware(failures.CatchErrors),
+        *compression.middleware(),
+        Middleware(RequestLimits, limits=body_limits(settings)),
+        Middleware(ConditionalRequests, live=live),
+    ]
+
+
+def body_limits(settings: Settings) -> BodyLimits:
+    """The size and time a request's body may take (:mod:`kg.server.limits`)."""
+    return BodyLimits(body_limit(settings.max_query_bytes), settings.body_timeout)
+
+
+def wrap(app: ASGIApp, settings: Settings, live: LiveRelease) -> ASGIApp:
+    """``app`` inside :func:`middleware`, as Starlette builds its stack."""
+    for layer in reversed(middleware(settings, live)):
+        app = layer.cls(app, *layer.args, **layer.kwargs)
+    return app
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every response that does not set its own. Pure
+    ASGI: the ``@app.middleware("http")`` form cost about 0.25 ms on every request."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
