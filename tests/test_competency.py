@@ -1,16 +1,21 @@
-"""The competency questions of issue 2, answered by queries/*.rq over the fixture corpus.
+"""The competency questions, answered by queries/*.rq over the fixture corpus.
 
-The expected answers are those of the Geneva article: each query runs over a dataset of
-that article's graph and the graphs every article shares (registry, ontology, links), so
-the articles added to the fixture corpus do not change them."""
+The Geneva article's answers are exact: each query runs over a dataset of that article's
+graph and the graphs every article shares (registry, ontology, links), so the articles
+added to the fixture corpus do not change them. Then every query runs across the whole
+corpus: each row names its document and that document's date, and rows of different
+documents never interleave.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
 
+from kg import seeds as seeds_module
 from kg.config import Settings
 from kg.queries import bind, find_query, load_queries
+from kg.query import execute
 from kg.release import Release
 from tests.conftest import GENEVA
 
@@ -278,3 +283,119 @@ def test_12_without_a_fact_traces_every_fact(store: ox.Store, built_settings: Se
     assert isinstance(result, ox.QuerySolutions)
     facts = {row["fact"] for row in result}
     assert len(facts) > 70
+
+
+# --- across the corpus: every document, each row with its document --------------------
+
+SEREN = "2025-11-13-kestria-valdonia-seren-round-4"
+CEASEFIRE = "2026-05-10-sarvania-elf-ceasefire-memorandum"
+# Queries over the registry and Wikidata alone: no row comes from a document.
+NOT_FROM_DOCUMENTS = (
+    "13-wikidata-descriptions",
+    "14-wikidata-countries",
+    "15-names-in-other-languages",
+)
+# Queries whose rows go document by document (after the documents' dates).
+DOCUMENT_BY_DOCUMENT = ("02", "04", "08", "09", "11", "17", "22")
+
+
+def corpus_answer(store: ox.Store, settings: Settings, name: str, **parameters: str) -> list[Row]:
+    """A query over the whole release, as `kg query` runs it."""
+    text = bind(find_query(settings.queries_dir, name), parameters, settings.ns.prefixes())
+    result = execute(store, text, settings.ns)
+    assert isinstance(result, ox.QuerySolutions)
+    columns = [v.value for v in result.variables]
+    return [{c: s[c].value for c in columns if s[c] is not None} for s in result]
+
+
+def source(settings: Settings, document: str) -> str:
+    return str(settings.ns.resource("source", document))
+
+
+def test_every_query_of_facts_names_each_rows_document_and_its_date(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    corpus = seeds_module.load(built_settings.seeds_dir)
+    dates = {
+        source(built_settings, d.slug): d.metadata["events date"].value for d in corpus.documents
+    }
+    claim = next(iter(corpus.claims()))
+    fact = f"<{built_settings.ns.resource(claim.type.kind, claim.id)}>"
+    seen: set[str] = set()
+    for query in load_queries(built_settings.queries_dir):
+        if query.name in NOT_FROM_DOCUMENTS:
+            continue
+        parameters = {p.name: fact for p in query.parameters}
+        rows = corpus_answer(store, built_settings, query.name, **parameters)
+        assert rows, query.name
+        for row in rows:
+            assert row["documentDate"] == dates[row["document"]], (query.name, row)
+        seen |= {row["document"] for row in rows}
+    assert seen == set(dates), "every document of the corpus answers some question"
+
+
+@pytest.mark.parametrize("number", DOCUMENT_BY_DOCUMENT)
+def test_rows_of_one_document_stay_together(
+    store: ox.Store, built_settings: Settings, number: str
+) -> None:
+    documents = [row["document"] for row in corpus_answer(store, built_settings, number)]
+    blocks = [d for i, d in enumerate(documents) if i == 0 or documents[i - 1] != d]
+    assert len(blocks) == len(set(blocks)), blocks
+    dates = [row["documentDate"] for row in corpus_answer(store, built_settings, number)]
+    assert dates == sorted(dates)
+
+
+def test_5_quotations_go_by_date_then_document_never_by_offset_alone(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    """Quotations from several articles once interleaved by character offset."""
+    seren, geneva, ceasefire = (source(built_settings, d) for d in (SEREN, GENEVA, CEASEFIRE))
+    rows = [
+        r
+        for r in corpus_answer(store, built_settings, "5")
+        if r["document"] in (seren, geneva, ceasefire)
+    ]
+    documents = [row["document"] for row in rows]
+    assert documents == [seren] * 4 + [geneva] * 13 + [ceasefire] * 2
+    starts = [int(row["start"]) for row in rows if row["document"] == geneva]
+    assert starts == sorted(starts)
+    sides = {(row["speaker"], row.get("side")) for row in rows}
+    assert {("Ilse Marant", "Kestria"), ("Petra Lind", "Lumeria"), ("Badr Albusaidi", "Oman"),
+            ("Anonymous US official", "United States")} <= sides  # fmt: skip
+    assert all("side" in row for row in rows), "every speaker's side is known in the corpus"
+
+
+def test_1_the_rounds_of_every_negotiation_in_order_with_their_documents(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    seren, geneva, ceasefire = (source(built_settings, d) for d in (SEREN, GENEVA, CEASEFIRE))
+    rows = [
+        r
+        for r in corpus_answer(store, built_settings, "1")
+        if r["document"] in (seren, geneva, ceasefire)
+    ]
+    assert [(r["negotiation"], r["number"], r["document"]) for r in rows] == [
+        *(("Kestria–Valdonia talks on the Seren River", str(n), seren) for n in range(1, 6)),
+        *(("Sarvania–Eastern Liberation Front ceasefire talks", str(n), ceasefire) for n in (1, 2)),
+        *(("US–Iran nuclear negotiations (2026)", str(n), geneva) for n in (1, 2, 3)),
+    ]
+    assert {r["documentDate"] for r in rows if r["document"] == seren} == {"2025-11-13"}
+
+
+def test_7_commitments_by_deadline_across_negotiations(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    rows = [r for r in corpus_answer(store, built_settings, "7") if "deadline" in r]
+    deadlines = [r["deadline"] for r in rows]
+    assert deadlines == sorted(deadlines) and len({r["document"] for r in rows}) >= 2
+
+
+def test_12_a_fact_of_another_article_traces_to_that_article(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    corpus = seeds_module.load(built_settings.seeds_dir)
+    claim = next(c for c in corpus.claims() if c.document == CEASEFIRE)
+    fact = f"<{built_settings.ns.resource(claim.type.kind, claim.id)}>"
+    rows = corpus_answer(store, built_settings, "12", fact=fact)
+    assert rows and {r["document"] for r in rows} == {source(built_settings, CEASEFIRE)}
+    assert {r["documentDate"] for r in rows} == {"2026-05-10"}
