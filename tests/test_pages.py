@@ -226,7 +226,7 @@ def test_a_source_page_shows_its_text_with_every_annotated_span(
     store = client.app.state.live.get().store  # type: ignore[attr-defined]
     source = ox.NamedNode(f"{BASE}id/{SOURCE}")
     text_quad = next(store.quads_for_pattern(source, ox.NamedNode("https://schema.org/text"), None))
-    body = re.search(r'<div class="source-text">(.*?)</div>', page, re.S)
+    body = re.search(r'<div class="source-text" id="text">(.*?)</div>', page, re.S)
     assert body is not None
     assert text_of(body.group(1)) == text_quad.object.value  # the text, whole and in order
     evidence = {
@@ -240,7 +240,7 @@ def test_a_source_page_shows_its_text_with_every_annotated_span(
         r'<li id="note-\d+"><a class="back" href="#span-1293-1328".*?</li>', page, re.S
     )
     assert note is not None and 'href="../../page/statement/araghchi-clear-path"' in note.group(0)
-    assert re.search(r'class="span d[23]"', body.group(1)), "overlapping spans are shaded deeper"
+    assert re.search(r'class="span k\d overlap"', body.group(1)), "overlapping spans are marked"
 
 
 # --- ontology, concepts, graphs ---------------------------------------------------------

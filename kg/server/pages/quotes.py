@@ -48,10 +48,11 @@ SELECT ?e ?rel ?source ?sentence ?exact ?prefix ?start ?end WHERE {{
 _SPANS_OF = (
     _PREFIXES
     + """
-SELECT ?e ?start ?end ?claim WHERE {{
+SELECT ?e ?start ?end ?claim ?kind WHERE {{
   ?e oa:hasSource <{iri}> ; oa:hasSelector ?p .
   ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-  OPTIONAL {{ VALUES ?rel {{ prov:wasDerivedFrom prov:wasQuotedFrom }} ?claim ?rel ?e }}
+  OPTIONAL {{ VALUES ?rel {{ prov:wasDerivedFrom prov:wasQuotedFrom }} ?claim ?rel ?e
+             OPTIONAL {{ ?claim a ?kind FILTER(STRSTARTS(STR(?kind), STR(nkg:))) }} }}
 }}
 """
 )
@@ -149,10 +150,16 @@ class Span:
     exact: str = ""
     evidence: Term | None = None
     claims: tuple[Term, ...] = ()
+    kinds: tuple[str, ...] = ()  # the classes of its claims (local names: Statement...)
 
     @property
     def anchor(self) -> str:
         return f"span-{self.start}-{self.end}"
+
+    @property
+    def kind(self) -> str:
+        """The kind it is shown as: the first of its claims' kinds."""
+        return self.kinds[0] if self.kinds else ""
 
 
 @dataclass(frozen=True)
@@ -179,6 +186,7 @@ def spans_of(terms: Terms, source_iri: str, text: str) -> list[Span]:
     )
     assert isinstance(solutions, ox.QuerySolutions)
     found: dict[str, tuple[int, int, dict[str, None]]] = {}
+    kinds: dict[str, dict[str, None]] = {}
     for row in solutions:
         evidence, start, end = _value(row, "e"), _integer(row, "start"), _integer(row, "end")
         if evidence is None or start is None or end is None or not 0 <= start < end <= length:
@@ -186,6 +194,8 @@ def spans_of(terms: Terms, source_iri: str, text: str) -> list[Span]:
         claims = found.setdefault(evidence, (start, end, {}))[2]
         if (claim := _value(row, "claim")) is not None:
             claims[claim] = None
+        if (kind := _value(row, "kind")) is not None:
+            kinds.setdefault(evidence, {})[kind.rpartition("#")[2]] = None
     ordered = sorted(found.items(), key=lambda item: (item[1][0], -item[1][1], item[0]))
     return [
         Span(
@@ -195,6 +205,7 @@ def spans_of(terms: Terms, source_iri: str, text: str) -> list[Span]:
             text[start:end],
             terms.iri(evidence),
             tuple(sorted((terms.iri(c) for c in claims), key=lambda t: t.text.lower())),
+            tuple(sorted(kinds.get(evidence, {}))),
         )
         for number, (evidence, (start, end, claims)) in enumerate(ordered, 1)
     ]

@@ -6,8 +6,10 @@ scheme (SKOS Reference, section 4 and 8), or what a named graph holds."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -21,6 +23,7 @@ DCTERMS = STANDARD_PREFIXES["dcterms"]
 OA = "http://www.w3.org/ns/oa#"
 RDF_TYPE = ox.NamedNode(RDF + "type")
 MAX_INBOUND = 500
+PALETTE = 8  # colours of claim kinds in a source's text (pages.css: .k1 ... .k8)
 FIRST = (
     RDFS + "label",
     SKOS + "prefLabel",
@@ -59,6 +62,12 @@ class Concept:
 class SourceText:
     segments: tuple[Segment, ...]
     spans: tuple[Span, ...]
+    legend: tuple[tuple[str, str, int], ...] = ()  # kind, its label, how many spans
+    shown: str = ""  # the kind the spans are filtered by, or "" for all
+    colours: dict[str, int] | None = None  # kind -> colour number
+
+    def colour(self, span: Span | None) -> int:
+        return (self.colours or {}).get(span.kind, 0) if span is not None else 0
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,9 @@ class ResourcePage:
     graph: GraphInfo | None = None
 
 
-def resource_page(terms: Terms, iri: str) -> ResourcePage:
+def resource_page(terms: Terms, iri: str, claim_type: str = "") -> ResourcePage:
+    """The page of ``iri``; for a source document, ``claim_type`` (a class's local name,
+    such as ``Statement``) keeps only the spans cited by claims of that class."""
     node = ox.NamedNode(iri)
     ns = terms.ns
     type_iris = sorted(
@@ -118,7 +129,7 @@ def resource_page(terms: Terms, iri: str) -> ResourcePage:
         ),
     )
     if is_source:
-        page.source_text = _source_text(terms, node)
+        page.source_text = _source_text(terms, node, claim_type)
     if is_scheme:
         page.concepts = tuple(_concepts(terms, iri))
     if iri.startswith(str(ns.graph(""))):
@@ -136,11 +147,25 @@ def _parts(terms: Terms, iri: str, properties: list[Values]) -> list[Part]:
     ]
 
 
-def _source_text(terms: Terms, node: ox.NamedNode) -> SourceText:
+def _source_text(terms: Terms, node: ox.NamedNode, only: str = "") -> SourceText:
     quad = next(terms.store.quads_for_pattern(node, ox.NamedNode(str(SCHEMA.text)), None), None)
     text = lexical(quad.object) if quad is not None else ""
     spans = spans_of(terms, node.value, text)
-    return SourceText(tuple(segments(text, spans)), tuple(spans))
+    counts = Counter(kind for s in spans for kind in s.kinds)
+    kinds = sorted(counts, key=lambda k: (-counts[k], k))
+    colours = {kind: index % PALETTE + 1 for index, kind in enumerate(kinds)}
+    legend = tuple((k, _words(terms.iri(str(terms.ns.nkg) + k).text), counts[k]) for k in kinds)
+    if only in counts:
+        spans = [s for s in spans if only in s.kinds]
+        spans = [replace(s, kinds=(only, *[k for k in s.kinds if k != only])) for s in spans]
+    else:
+        only = ""
+    return SourceText(tuple(segments(text, spans)), tuple(spans), legend, only, colours)
+
+
+def _words(label: str) -> str:
+    """A class's label as a reader says it: "NegotiationRound" reads "negotiation round"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", label).lower()
 
 
 def _concepts(terms: Terms, scheme: str) -> list[Concept]:

@@ -35,7 +35,7 @@ from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
 from kg.release import Release
 from kg.server.live import LiveRelease, Snapshot
 from kg.server.negotiation import HTML, Offer, choose, preferred
-from kg.server.pages import browse, documents, dossier, network, timeline
+from kg.server.pages import browse, documents, dossier, network, summary, timeline
 from kg.server.pages.home import overview
 from kg.server.pages.locations import Locations, relative
 from kg.server.pages.ontology import ontology_doc
@@ -47,6 +47,7 @@ from kg.server.transfer import file_representation, send
 VARY = {"Vary": "Accept"}
 PAGE_OR_DATA: tuple[Offer, ...] = (HTML, *SINGLE_GRAPH)
 MAX_SUGGESTIONS = 8
+AGENT_KINDS = ("person", "state", "organisation", "group", "anonymous")  # summarised first
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -199,8 +200,13 @@ def html_page(request: Request, key: str) -> Response:
         raise _not_found(here, iri or f"{here.settings.base_iri}{key}")
     if dossier.is_process(here.terms, iri):
         return _dossier_page(here, iri)
+    kind = key.partition("/")[0]
     return here.render(
-        "resource.html", page=resource_page(here.terms, iri), alternates=here.alternates(iri)
+        "resource.html",
+        page=resource_page(here.terms, iri, request.query_params.get("type", "")),
+        alternates=here.alternates(iri),
+        summary=summary.agent_summary(here.terms, iri) if kind in AGENT_KINDS else None,
+        place=summary.round_place(here.terms, iri) if kind == "round" else None,
     )
 
 
