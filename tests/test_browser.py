@@ -274,3 +274,30 @@ def test_the_form_of_query_12_opens_the_fact_bound_in_a_tab_and_runs_it(
     rows = result_rows(page)
     assert len(rows) == 2 and all("iran-detailed-proposals" in row for row in rows), rows
     assert problems(page) == []
+
+
+def test_results_with_numbers_can_be_drawn_as_a_chart(page: Page, site: str) -> None:
+    """The chart view (a YASR plugin of ours, Chart.js from npm) offers itself for a
+    result with a numeric column and draws one bar per row."""
+    query = (
+        "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } "
+        "GROUP BY ?class ORDER BY DESC(?n) LIMIT 8"
+    )
+    page.goto(site + "query?" + urllib.parse.urlencode({"query": query}))
+    wait_until(page, "!!window.kgYasgui")
+    result_rows(page)
+    chart = page.locator(".yasgui .tabPanel.active .yasr .select_chart")
+    chart.click()
+    page.wait_for_selector(".yasgui .tabPanel.active .kg-chart canvas", timeout=10_000)
+    drawn = "Chart.getChart(document.querySelector('.tabPanel.active .kg-chart canvas'))"
+    wait_until(page, f"!!{drawn}")
+    bars = page.evaluate(f"{drawn}.data.labels.length")
+    assert bars == 8
+    # A result without numbers does not offer it: its button is disabled.
+    page.goto(
+        site + "query?" + urllib.parse.urlencode({"query": "SELECT ?s WHERE { ?s a nkg:State }"})
+    )
+    wait_until(page, "!!window.kgYasgui")
+    result_rows(page)
+    assert page.locator(".yasgui .tabPanel.active .yasr .select_chart.disabled").count() == 1
+    assert problems(page) == []

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from kg.server.app import create_app
 
 from .conftest import GENEVA, Corpus
+from .test_search import add_iran_cache
 
 
 def section(html: str, css_class: str) -> str:
@@ -51,13 +52,7 @@ def test_what_wikidata_says_is_shown_from_the_cache(
     make_corpus: Callable[..., Corpus],
 ) -> None:
     corpus = make_corpus()
-    (corpus.root / "wikidata-cache.ttl").write_text(
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix schema: <https://schema.org/> .\n"
-        '<http://www.wikidata.org/entity/Q794> rdfs:label "Iran"@en, "ایران"@fa ;\n'
-        '  schema:description "a country (test fixture)"@en .\n',
-        encoding="utf-8",
-    )
+    add_iran_cache(corpus)
     settings, _ = corpus.build()
     with TestClient(create_app(settings)) as client:
         summary = section(client.get("/page/state/iran").text, "summary")

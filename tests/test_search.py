@@ -15,6 +15,18 @@ from .conftest import Corpus
 ARAGHCHI = "https://w3id.org/negotiations-kg/id/person/abbas-araghchi"
 
 
+def add_iran_cache(corpus: Corpus) -> None:
+    """What ``kg link --fetch`` would cache for Iran (Q794): names in Persian and Arabic,
+    an English description (invented for the tests)."""
+    (corpus.root / "wikidata-cache.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix schema: <https://schema.org/> .\n"
+        '<http://www.wikidata.org/entity/Q794> rdfs:label "ایران"@fa, "إيران"@ar ;\n'
+        '  schema:description "a country (test fixture)"@en .\n',
+        encoding="utf-8",
+    )
+
+
 def search(client: TestClient, text: str, **params: str) -> dict[str, object]:
     response = client.get("/search", params={"search": text, "format": "json", **params})
     assert response.status_code == 200, response.text
@@ -87,13 +99,7 @@ def test_names_wikidata_gives_in_other_languages_are_found(
 ) -> None:
     """Names cached by ``kg link --fetch`` (graph wikidata-cache) count as aliases."""
     corpus = make_corpus()
-    (corpus.root / "wikidata-cache.ttl").write_text(
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix schema: <https://schema.org/> .\n"
-        '<http://www.wikidata.org/entity/Q794> rdfs:label "ایران"@fa, "إيران"@ar ;\n'
-        '  schema:description "a country (test fixture)"@en .\n',
-        encoding="utf-8",
-    )
+    add_iran_cache(corpus)
     settings, _ = corpus.build()
     with TestClient(create_app(settings)) as client:
         for text, language, name in (("ایر", "fa", "ایران"), ("إيران", "ar", "إيران")):

@@ -42,7 +42,14 @@ YASGUI_FILES = {
     "yasgui.min.css": "text/css; charset=utf-8",
     "yasgui.min.js.map": "application/json",
 }
-OWN_FILES = {"ui.js": "text/javascript; charset=utf-8", "ui.css": "text/css; charset=utf-8"}
+# Chart.js (npm, like YASGUI), for the chart view of the results (static/ui/ui-chart.js).
+CHART_BUILD = Path("node_modules", "chart.js", "dist")
+CHART_FILES = {"chart.umd.js": "text/javascript; charset=utf-8"}
+OWN_FILES = {
+    "ui.js": "text/javascript; charset=utf-8",
+    "ui-chart.js": "text/javascript; charset=utf-8",
+    "ui.css": "text/css; charset=utf-8",
+}
 
 
 def router() -> APIRouter:
@@ -52,8 +59,25 @@ def router() -> APIRouter:
     routes.add_api_route("/query/config.json", config, methods=["GET", "HEAD"])
     routes.add_api_route("/query/prefixes.json", prefixes, methods=["GET", "HEAD"])
     routes.add_api_route("/query/yasgui/{name}", yasgui_file, methods=["GET", "HEAD"])
+    routes.add_api_route("/query/chart/{name}", chart_file, methods=["GET", "HEAD"])
     routes.add_api_route("/query/{name}", own_file, methods=["GET", "HEAD"])
     return routes
+
+
+def chart_dir() -> Path | None:
+    """The folder with Chart.js's built file, or None when npm has not installed it."""
+    for root in SEARCH_PATHS:
+        folder = root / CHART_BUILD
+        if (folder / "chart.umd.js").is_file():
+            return folder.resolve()
+    return None
+
+
+def chart_file(request: Request, name: str) -> Response:
+    folder = chart_dir()
+    if folder is None or name not in CHART_FILES or not (folder / name).is_file():
+        raise NotFound(f"no Chart.js file {name[:100]!r}: run `npm ci` in the project folder")
+    return send(request, _file(folder / name, CHART_FILES[name]))
 
 
 def yasgui_dir() -> Path | None:
@@ -84,6 +108,7 @@ def page(request: Request) -> Response:
         request,
         "query.html",
         installed=installed,
+        charts=installed and chart_dir() is not None,
         examples=[] if installed else _examples(settings),
         chosen=request.query_params.get("query", ""),
         release=release,

@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.queries import with_prefixes
-from kg.server.pages.quotes import Quote, evidence_of
+from kg.server.pages.quotes import Quote, evidence_of_all
 from kg.server.pages.terms import Term, Terms, lexical
 from kg.server.pages.when import When, span, when
 
@@ -43,6 +43,10 @@ SECTIONS = {
     "sources": "Sources",
 }
 Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
+# The columns of the queries that name claims whose evidence the page shows.
+CLAIM_COLUMNS = frozenset(
+    ("process", "round", "outcome", "commitment", "statement", "event", "position")
+)
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,7 @@ def dossier(terms: Terms, iri: str, as_of: dt.date) -> Dossier:
     queries = {name: shown_query(name, iri, prefixes) for name in SECTIONS}
     rows = {name: run(terms, query) for name, query in queries.items()}
     look = _Lookup(terms)
+    look.prefetch({"process": [{"process": ox.NamedNode(iri)}], **rows})
     node = ox.NamedNode(iri)
     nkg = terms.ns.nkg
     process = look.item(iri)
@@ -277,6 +282,7 @@ class _Lookup:
     def __init__(self, terms: Terms) -> None:
         self.terms = terms
         self._items: dict[str, Item] = {}
+        self._quotes: dict[str, list[Quote]] = {}
 
     def term(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Term:
         assert node is not None
@@ -288,9 +294,23 @@ class _Lookup:
     def text(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
         return "" if node is None else lexical(node)
 
+    def prefetch(self, rows: dict[str, list[Row]]) -> None:
+        """The evidence of every claim the rows name, in one go (a query per claim was
+        the page's cost on a large graph)."""
+        iris = [
+            lexical(node)
+            for found in rows.values()
+            for row in found
+            for name, node in row.items()
+            if name in CLAIM_COLUMNS and isinstance(node, ox.NamedNode)
+        ]
+        self._quotes.update(evidence_of_all(self.terms, iris))
+
     def item(self, iri: str) -> Item:
         if iri not in self._items:
-            self._items[iri] = Item(self.terms.iri(iri), tuple(evidence_of(self.terms, iri)))
+            if iri not in self._quotes:
+                self._quotes.update(evidence_of_all(self.terms, [iri]))
+            self._items[iri] = Item(self.terms.iri(iri), tuple(self._quotes.get(iri, [])))
         return self._items[iri]
 
     def objects(self, subject: ox.NamedNode, predicate: str) -> list[Term]:

@@ -29,21 +29,23 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 
+# Starts from the claims (their IRIs in VALUES), so that it stays fast on a large graph:
+# a query that began with the evidence's selectors took 0.1 s a claim at 100k triples.
 _EVIDENCE_OF = (
     _PREFIXES
     + """
-SELECT ?e ?rel ?source ?sentence ?exact ?prefix ?start ?end WHERE {{
-  {{ BIND(<{iri}> AS ?e) <{iri}> a nkg:Evidence }}
-  UNION
-  {{ VALUES ?rel {{ prov:wasDerivedFrom prov:wasQuotedFrom }} <{iri}> ?rel ?e . ?e a nkg:Evidence }}
+SELECT ?claim ?e ?rel ?source ?sentence ?exact ?prefix ?start ?end WHERE {{
+  VALUES ?claim {{ {iris} }}
+  {{ VALUES ?rel {{ prov:wasDerivedFrom prov:wasQuotedFrom }} ?claim ?rel ?e }}
+  UNION {{ ?claim a nkg:Evidence BIND(?claim AS ?e) }}
   ?e oa:hasSource ?source .
   OPTIONAL {{ ?e nkg:sentence ?sentence }}
-  OPTIONAL {{ ?e oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact .
-             OPTIONAL {{ ?q oa:prefix ?prefix }} }}
-  OPTIONAL {{ ?e oa:hasSelector ?p . ?p a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }}
+  OPTIONAL {{ ?e oa:hasSelector ?q . ?q oa:exact ?exact . OPTIONAL {{ ?q oa:prefix ?prefix }} }}
+  OPTIONAL {{ ?e oa:hasSelector ?p . ?p oa:start ?start ; oa:end ?end }}
 }}
 """
 )
+BATCH = 200  # claims per query
 
 _SPANS_OF = (
     _PREFIXES
@@ -91,29 +93,45 @@ def _integer(row: ox.QuerySolution, name: str) -> int | None:
 
 def evidence_of(terms: Terms, iri: str) -> list[Quote]:
     """The evidence of the claim ``iri`` (or of the evidence node ``iri`` itself)."""
-    solutions = terms.store.query(
-        _EVIDENCE_OF.format(nkg=terms.ns.nkg, iri=iri), use_default_graph_as_union=True
-    )
-    assert isinstance(solutions, ox.QuerySolutions)
-    quotes: dict[str, Quote] = {}
-    for row in solutions:
-        evidence = _value(row, "e")
-        if evidence is None or evidence in quotes:
-            continue
-        sentence, exact = _value(row, "sentence"), _value(row, "exact") or ""
-        before, exact, after = in_sentence(sentence or exact, exact, _value(row, "prefix") or "")
-        relation = (_value(row, "rel") or "").rsplit("#", 1)[-1]
-        quotes[evidence] = Quote(
-            terms.iri(evidence),
-            {"wasQuotedFrom": "quoted from", "wasDerivedFrom": "derived from"}.get(relation, ""),
-            terms.iri(_value(row, "source") or ""),
-            before,
-            exact,
-            after,
-            _integer(row, "start"),
-            _integer(row, "end"),
+    return evidence_of_all(terms, [iri]).get(iri, [])
+
+
+def evidence_of_all(terms: Terms, iris: list[str]) -> dict[str, list[Quote]]:
+    """The evidence of each claim of ``iris``, in as few queries as it takes."""
+    found: dict[str, dict[str, Quote]] = {}
+    unique = list(dict.fromkeys(iris))
+    for first in range(0, len(unique), BATCH):
+        values = " ".join(f"<{iri}>" for iri in unique[first : first + BATCH])
+        solutions = terms.store.query(
+            _EVIDENCE_OF.format(nkg=terms.ns.nkg, iris=values), use_default_graph_as_union=True
         )
-    return sorted(quotes.values(), key=lambda q: (q.source.value, q.start or 0, q.end or 0))
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            claim, evidence = _value(row, "claim"), _value(row, "e")
+            quotes = found.setdefault(claim or "", {})
+            if evidence is None or evidence in quotes:
+                continue
+            sentence, exact = _value(row, "sentence"), _value(row, "exact") or ""
+            before, exact, after = in_sentence(
+                sentence or exact, exact, _value(row, "prefix") or ""
+            )
+            relation = (_value(row, "rel") or "").rsplit("#", 1)[-1]
+            quotes[evidence] = Quote(
+                terms.iri(evidence),
+                {"wasQuotedFrom": "quoted from", "wasDerivedFrom": "derived from"}.get(
+                    relation, ""
+                ),
+                terms.iri(_value(row, "source") or ""),
+                before,
+                exact,
+                after,
+                _integer(row, "start"),
+                _integer(row, "end"),
+            )
+    return {
+        claim: sorted(q.values(), key=lambda q: (q.source.value, q.start or 0, q.end or 0))
+        for claim, q in found.items()
+    }
 
 
 def in_sentence(sentence: str, exact: str, prefix: str) -> tuple[str, str, str]:

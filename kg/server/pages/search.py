@@ -15,7 +15,6 @@ The index is built once per release (a few thousand names), in memory.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -56,6 +55,7 @@ class Name:
     language: str  # "" when the literal has none
     kind: str  # "label" or "alias"
     words: tuple[str, ...]  # folded
+    folded: str  # the whole text, folded
 
 
 @dataclass
@@ -95,7 +95,7 @@ class Index:
         for entry in self.entries:
             best: Hit | None = None
             for name in entry.names:
-                quality = _quality(wanted, fold(name.text), name.words)
+                quality = _quality(wanted, name.folded, name.words)
                 if quality is None:
                     continue
                 own = 0 if name.language.split("-")[0] in (language, "") else 1
@@ -120,10 +120,21 @@ def _quality(wanted: list[str], folded: str, words: tuple[str, ...]) -> int | No
     return None
 
 
-@functools.lru_cache(maxsize=4)
+_INDEXES: dict[tuple[str, str], Index] = {}
+_KEEP = 4  # indexes kept: the current release's, and a few before it
+
+
 def index_for(release_id: str, store: ox.Store, base: str) -> Index:
-    """The index of a release (``release_id`` and ``base`` key the cache)."""
-    return build(store, Namespaces(base))
+    """The index of a release, built at its first search (``release_id`` and ``base``
+    key the cache: each request may hold its own handle on the same store)."""
+    key = (release_id, base)
+    found = _INDEXES.get(key)
+    if found is None:
+        found = build(store, Namespaces(base))
+        while len(_INDEXES) >= _KEEP:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = found
+    return found
 
 
 def build(store: ox.Store, ns: Namespaces) -> Index:
@@ -154,9 +165,8 @@ def build(store: ox.Store, ns: Namespaces) -> Index:
 
 
 def _add(entry: Entry, literal: ox.Literal, kind: str) -> None:
-    name = Name(
-        literal.value, literal.language or "", kind, tuple(_WORD.findall(fold(literal.value)))
-    )
+    folded = fold(literal.value)
+    name = Name(literal.value, literal.language or "", kind, tuple(_WORD.findall(folded)), folded)
     if all((n.text, n.language) != (name.text, name.language) for n in entry.names):
         entry.names.append(name)
 

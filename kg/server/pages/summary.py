@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.namespaces import STANDARD_PREFIXES
-from kg.server.pages.quotes import Quote, evidence_of
+from kg.server.pages.quotes import Quote, evidence_of_all
 from kg.server.pages.terms import Term, Terms, lexical
 from kg.server.pages.when import When, when
 
@@ -115,22 +115,24 @@ def agent_summary(terms: Terms, iri: str) -> AgentSummary | None:
         for name in ("delegation", "side", "capacity"):
             if row[name] is not None and getattr(role, name) is None:
                 setattr(role, name, terms.iri(_text(row, name)))
-    said = []
-    for row in _rows(
+    rows = _rows(
         terms,
         f"""SELECT DISTINCT ?s ?words ?date ?notBefore {{
           ?s a <{nkg.Statement}> ; <{nkg.speaker}> <{iri}> ; <{nkg.words}> ?words .
           OPTIONAL {{ ?s <{nkg.date}> ?date }} OPTIONAL {{ ?s <{nkg.notBefore}> ?notBefore }}
         }}""",
-    ):
+    )
+    quotes = evidence_of_all(terms, [_text(row, "s") for row in rows])
+    said = []
+    for row in rows:
         statement = _text(row, "s")
-        quotes = evidence_of(terms, statement)
+        found = quotes.get(statement, [])
         said.append(
             Said(
                 terms.iri(statement),
                 _text(row, "words"),
                 when(_text(row, "date")) or when(_text(row, "notBefore")),
-                quotes[0] if quotes else None,
+                found[0] if found else None,
                 not_before=row["date"] is None and row["notBefore"] is not None,
             )
         )
