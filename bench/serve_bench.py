@@ -732,40 +732,49 @@ def _ratio(result: dict[str, Any], name: str, other: str, key: str) -> float | N
 
 
 def targets(result: dict[str, Any]) -> str:
-    """The targets of the serve issue, checked against the figures."""
+    """The targets of the serve issue, checked against the figures: for each, the worst
+    ratio measured, where, and by how much it is short when it is."""
     rows = ["| target | worst measured | met |", "|---|---|---|"]
     concurrency = result["concurrency"]
 
-    def check(label: str, ratios: list[float | None], bound: float) -> None:
-        known = [r for r in ratios if r is not None]
+    def check(label: str, ratios: dict[str, float | None], bound: float) -> None:
+        known = {key: r for key, r in ratios.items() if r is not None}
         if not known:
             rows.append(f"| {label} | not measured | – |")
             return
-        worst = min(known)
-        rows.append(f"| {label} | {worst:.2f}× | {'yes' if worst >= bound else '**no**'} |")
+        where, worst = min(known.items(), key=lambda item: item[1])
+        query, _, level = where.split("|")
+        text = f"{worst:.2f}× ({query}, concurrency {level})"
+        if worst >= bound:
+            rows.append(f"| {label} | {text} | yes |")
+        else:
+            rows.append(f"| {label} | {text} | **no**: {bound / worst:.2f}× short |")
 
     cold, warm = "kg serve, cache off", "kg serve"
-    for names, bound in ((("selective join", "aggregate"), 0.8), (("point lookup",), 0.5)):
+    for names, bound in ((("point lookup",), 0.5), (("selective join", "CONSTRUCT"), 0.8)):
         keys = [f"{n}|cold|{c}" for n in names for c in concurrency]
         check(
             f"cold, {' and '.join(names)}: ≥ {bound}× Oxigraph server",
-            [_ratio(result, cold, REFERENCE, k) for k in keys],
+            {k: _ratio(result, cold, REFERENCE, k) for k in keys},
             bound,
         )
     every = [q.name for q in QUERIES]
     keys = [f"{n}|cold|{c}" for n in every for c in concurrency]
     check(
         "cold, every query: ≥ 10× rdflib-endpoint",
-        [_ratio(result, cold, "rdflib-endpoint", k) for k in keys],
+        {k: _ratio(result, cold, "rdflib-endpoint", k) for k in keys},
         10,
     )
-    keys = [f"{n}|warm|{c}" for n in every for c in concurrency]
     peers = [n for n in result["results"] if not n.startswith("kg serve")]
-    check(
-        "warm, every query: ahead of every peer (throughput)",
-        [_ratio(result, warm, p, k) for p in peers for k in keys],
-        1.0,
-    )
+    for peer in peers:
+        keys = [f"{n}|warm|{c}" for n in every for c in concurrency]
+        check(
+            f"warm, every query: ahead of {peer} (throughput)",
+            {k: _ratio(result, warm, peer, k) for k in keys},
+            1.0,
+        )
+    if not peers:
+        rows.append("| warm, every query: ahead of every peer | not measured | – |")
     return "\n".join(rows)
 
 

@@ -83,15 +83,20 @@ def test_the_target_table_says_no_when_a_ratio_misses() -> None:
             "rdflib-endpoint": {"cells": {k: _cell(10) for k in keys}},
         },
     }
-    result["results"]["kg serve, cache off"]["cells"]["aggregate|cold|1"] = _cell(70)
+    result["results"]["kg serve, cache off"]["cells"]["CONSTRUCT|cold|1"] = _cell(70)
     table = targets(result)
     rows = {line.split(" | ")[0].lstrip("| "): line for line in table.splitlines()}
-    assert rows["cold, selective join and aggregate: ≥ 0.8× Oxigraph server"].endswith(
-        "| 0.70× | **no** |"
+    assert rows["cold, selective join and CONSTRUCT: ≥ 0.8× Oxigraph server"].endswith(
+        "| 0.70× (CONSTRUCT, concurrency 1) | **no**: 1.14× short |"
     )
-    assert rows["cold, point lookup: ≥ 0.5× Oxigraph server"].endswith("| 0.90× | yes |")
-    assert rows["cold, every query: ≥ 10× rdflib-endpoint"].endswith("| 7.00× | **no** |")
-    assert rows["warm, every query: ahead of every peer (throughput)"].endswith("| 10.00× | yes |")
+    assert rows["cold, point lookup: ≥ 0.5× Oxigraph server"].endswith(
+        "| 0.90× (point lookup, concurrency 1) | yes |"
+    )
+    assert rows["cold, every query: ≥ 10× rdflib-endpoint"].endswith(
+        "| 7.00× (CONSTRUCT, concurrency 1) | **no**: 1.43× short |"
+    )
+    for peer in ("Oxigraph server", "rdflib-endpoint"):
+        assert rows[f"warm, every query: ahead of {peer} (throughput)"].endswith("yes |")
 
 
 def test_an_unmeasured_target_is_said_so(tmp_path: Path) -> None:
@@ -110,4 +115,4 @@ def test_a_server_that_answered_nothing_counts_one_request_per_its_time_alone() 
             },
         },
     }
-    assert "| 80.00× | yes |" in targets(result)
+    assert "| 80.00× (aggregate, concurrency 1) | yes |" in targets(result)

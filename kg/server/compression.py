@@ -77,10 +77,15 @@ class EncodedTags:
 
         async def retag(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                coding, etag = headers.get("content-encoding"), headers.get("etag")
+                coding = etag = None
+                for name, value in message.get("headers", ()):
+                    if name == b"content-encoding" and coding is None:
+                        coding = value
+                    elif name == b"etag" and etag is None:
+                        etag = value
                 if coding and etag:
-                    headers["ETag"] = encoded_tag(etag, coding)
+                    headers = MutableHeaders(scope=message)
+                    headers["ETag"] = encoded_tag(etag.decode("latin-1"), coding.decode("latin-1"))
             await send(message)
 
         await self.app(scope, receive, retag)

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from kg.errors import NoRelease, PreconditionFailed
+from kg.server.limits import declares_body
 from kg.server.live import LiveRelease
 
 Scope = MutableMapping[str, Any]
@@ -50,7 +51,9 @@ class ConditionalRequests:
         except NoRelease:  # the routes that need a release say so; the others answer
             await self.app(scope, receive, send)
             return
-        body, receive = await buffer(receive)
+        body = b""
+        if declares_body(scope):
+            body, receive = await buffer(receive)
         headers = dict(scope["headers"])
         if b"range" in headers:
             await self.app(scope, receive, send)
@@ -82,18 +85,16 @@ class ConditionalRequests:
 
 
 def _etag(release: str, scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
-    digest = hashlib.sha256()
     method = "GET" if scope["method"] == "HEAD" else scope["method"]  # same representation
-    for part in (
+    parts = (
         method.encode(),
         scope.get("raw_path") or scope["path"].encode(),
         scope.get("query_string", b""),
         *(headers.get(name, b"") for name in KEY_HEADERS),
         body,
-    ):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return f'W/"{release}-{digest.hexdigest()[:24]}"'
+    )
+    framed = b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+    return f'W/"{release}-{hashlib.sha256(framed).hexdigest()[:24]}"'
 
 
 def matches(header: bytes, etag: str) -> bool:

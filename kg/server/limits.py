@@ -95,7 +95,19 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         self.limits.check(scope)
-        await self.app(scope, self.limits.bounded(receive), send)
+        if declares_body(scope):
+            receive = self.limits.bounded(receive)
+        await self.app(scope, receive, send)
+
+
+def declares_body(scope: Scope) -> bool:
+    """Whether the request has a body: a ``Content-Length`` or ``Transfer-Encoding``
+    (RFC 9112, section 6.3). Without either, its message ends with its headers, so
+    there is nothing to bound or to wait for."""
+    return any(name in _BODY_HEADERS for name, _ in scope["headers"])
+
+
+_BODY_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 
 
 @functools.cache

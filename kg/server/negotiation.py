@@ -115,7 +115,12 @@ def preferred(accept: str | None, offers: Sequence[str]) -> str | None:
     >>> preferred("text/csv, */*", ["text/html", "text/csv"])
     'text/csv'
     """
-    ranges = parse_accept(accept or "")
+    return _preferred(accept or "", tuple(offers))
+
+
+@lru_cache(maxsize=512)
+def _preferred(accept: str, offers: tuple[str, ...]) -> str | None:
+    ranges = parse_accept(accept)
     best: tuple[float, int, int] = (0.0, -1, 0)
     chosen = None
     for index, offer in enumerate(offers):

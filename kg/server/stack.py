@@ -1,24 +1,23 @@
 """The middleware every request passes through, listed once.
 
-From the outside in: CORS (any origin may read this public dataset; the Fetch
-standard's CORS protocol, through Starlette's middleware), security headers, the one
-error handler (:mod:`kg.server.failures`), compression (:mod:`kg.server.compression`),
-request limits (:mod:`kg.server.limits`), then ETags and conditional requests
-(:mod:`kg.server.etags`). :func:`middleware` is the list; the application factory
-installs it around the framework's routes, and the lean ``/sparql`` path
-(:mod:`kg.server.sparql.lean`) builds the very same list around its handler with
-:func:`wrap`, so both answer with one implementation of each.
+From the outside in: CORS (any origin may read this public dataset:
+:mod:`kg.server.cors`), security headers, the one error handler
+(:mod:`kg.server.failures`), compression (:mod:`kg.server.compression`), request limits
+(:mod:`kg.server.limits`), then ETags and conditional requests (:mod:`kg.server.etags`).
+:func:`middleware` is the list; the application factory installs it around the
+framework's routes, and the lean ``/sparql`` path (:mod:`kg.server.sparql.lean`) builds
+the very same list around its handler with :func:`wrap`, so both answer with one
+implementation of each.
 """
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kg.config import Settings
 from kg.server import compression, failures
+from kg.server.cors import PublicCORS
 from kg.server.etags import ConditionalRequests
 from kg.server.limits import BodyLimits, RequestLimits
 from kg.server.live import LiveRelease
@@ -38,26 +37,11 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
-# A read-only public dataset: any origin may query it and read these headers.
-CORS = {
-    "allow_origins": ["*"],
-    "allow_methods": ["GET", "HEAD", "POST", "OPTIONS"],
-    "allow_headers": ["*"],
-    "expose_headers": [
-        "ETag",
-        "KG-Result-Truncated",
-        "Content-Length",
-        "Content-Range",
-        "Retry-After",
-    ],
-    "max_age": 86400,
-}
-
 
 def middleware(settings: Settings, live: LiveRelease) -> list[Middleware]:
     """The middleware of every request, outermost first."""
     return [
-        Middleware(CORSMiddleware, **CORS),  # type: ignore[arg-type]
+        Middleware(PublicCORS),
         Middleware(SecurityHeaders),
         Middleware(failures.CatchErrors),
         *compression.middleware(),
@@ -92,9 +76,16 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name for name, _ in headers}
+                headers += [pair for pair in _SECURITY if pair[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+_SECURITY = [
+    (name.lower().encode("latin-1"), value.encode("latin-1"))
+    for name, value in SECURITY_HEADERS.items()
+]
