@@ -9,12 +9,14 @@ folder, its annotation file removed, and drafted by the rule-based extractor
 (kg/draft/rules.py). The draft is compared with the reviewed annotation:
 
 * entities: the registry entities the claims name (any field that names one);
-* quotations: statements, matched by their words and their speaker;
+* quotations: statements, matched by their words and their speakers (a speaker that is
+  a claim, such as a delegation, by what it stands for: "delegation of kestria");
 * rounds: matched by their number and their date;
 * claims by type: a drafted claim matches a reviewed one of the same type whose
   evidence overlaps its own (character spans of the text);
 * coverage: the share of sentences (sentencex) that a drafted claim cites;
 * exact quotes: the share of drafted evidence quotes found verbatim in the text;
+* valid: whether the draft passes ``kg validate`` (its drafts are warnings only);
 * time: wall time of the draft (reading the seeds included), best of three.
 
 Precision is the share of drafted items that match, recall the share of reviewed ones
@@ -25,6 +27,7 @@ found. ``--write`` puts the table between ``<!-- begin draft figures -->`` and
 from __future__ import annotations
 
 import argparse
+import io
 import platform
 import re
 import shutil
@@ -34,14 +37,16 @@ import time
 from collections.abc import Iterable, Set
 from pathlib import Path
 
-from kg import seeds
+from kg import pipeline, seeds
 from kg.claimtypes import CLAIM_TYPES, ValueKind
 from kg.config import Settings
 from kg.draft.agents import find_agents
 from kg.draft.article import Ids
 from kg.draft.rules import RuleExtractor
 from kg.draft.run import draft, read_article
+from kg.errors import KgError
 from kg.evidence import SourceText
+from kg.progress import Steps
 from kg.seeds import Claim, Entity
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +63,19 @@ def _refs(claims: Iterable[Claim], entities: set[str]) -> set[str]:
             items = getattr(node, "items", None) or [node]
             found |= {i.value for i in items if hasattr(i, "value") and i.value in entities}
     return found
+
+
+def _texts(claim: Claim, key: str) -> list[str]:
+    node = claim.values.get(key)
+    items = getattr(node, "items", None) or [node]
+    return [i.value for i in items if hasattr(i, "value")]
+
+
+def _speakers(doc: seeds.Document, claim: Claim) -> frozenset[str]:
+    """A statement's speakers; a delegation by the party it stands for."""
+    delegations = {c.id: f"delegation of {c.text('of')}" for c in doc.claims
+                   if c.type.name == "delegation"}  # fmt: skip
+    return frozenset(delegations.get(s, s) for s in _texts(claim, "speaker"))
 
 
 def _quote_key(words: str) -> str:
@@ -84,7 +102,7 @@ def _pr(drafted: Set[object] | int, gold: Set[object] | int, hits: int | None = 
     return (hits / drafted if drafted else 1.0, hits / gold if gold else 1.0)
 
 
-def measure(root: Path, name: str) -> dict[str, object]:
+def measure(root: Path, name: str, repeat: int = 3) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "seeds"
         shutil.copytree(root, copy)
@@ -93,15 +111,20 @@ def measure(root: Path, name: str) -> dict[str, object]:
         registry: tuple[Entity, ...] = seeds.load(copy).entities
         gold_path.unlink()
         settings = Settings(seeds_dir=copy, ontology_dir=ROOT / "ontology",
-                            shapes_dir=ROOT / "shapes")  # fmt: skip
+                            shapes_dir=ROOT / "shapes", data_dir=Path(folder) / "var")  # fmt: skip
         times = []
-        for _ in range(3):
+        for _ in range(repeat):
             start = time.perf_counter()
             drafted = draft(settings, copy / "documents" / f"{name}.txt", RuleExtractor())
             times.append(time.perf_counter() - start)
+        try:
+            pipeline.check(settings, Steps(quiet=True, out=io.StringIO()))
+            valid = "yes"
+        except KgError as error:
+            valid = f"no: {str(error).splitlines()[-1]}"
         draft_doc = next(d for d in seeds.load(copy).documents if d.slug == name)
         article = read_article(settings, copy / "documents" / f"{name}.txt")
-        mentioned = {m.entity for m in find_agents(article, Ids(article.taken_ids))[0]}
+        mentioned = {m.entity for m in find_agents(article, Ids(article.taken_ids)).mentions}
     text = SourceText(gold_doc.text)
     ids = {e.id for e in registry}
     row: dict[str, object] = {
@@ -109,13 +132,14 @@ def measure(root: Path, name: str) -> dict[str, object]:
         "seconds": min(times),
         "sentences": len(drafted.sentences),
         "coverage": drafted.coverage,
+        "valid": valid,
     }
     row["entities"] = _pr(_refs(draft_doc.claims, ids), _refs(gold_doc.claims, ids))
     named = _refs(gold_doc.claims, ids)
     row["mentions"] = len(named & mentioned) / len(named) if named else 1.0
 
     def quotes(doc: seeds.Document) -> set[object]:
-        return {(_quote_key(c.text("words") or ""), c.text("speaker")) for c in doc.claims
+        return {(_quote_key(c.text("words") or ""), _speakers(doc, c)) for c in doc.claims
                 if c.type.name == "statement"}  # fmt: skip
 
     def rounds(doc: seeds.Document) -> set[object]:
@@ -158,15 +182,16 @@ def table(rows: list[tuple[str, dict[str, object]]]) -> str:
         return f"{pair[0]:.0%} / {pair[1]:.0%}"
 
     lines = [
-        "| corpus | document | sentences | coverage | exact quotes | mentions found | "
+        "| corpus | document | sentences | coverage | exact quotes | valid | mentions found | "
         "entities in claims P / R | "
         "quotations (speaker) P / R | rounds (date) P / R | time |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for corpus, row in rows:
         lines.append(
             f"| {corpus} | {row['document']} | {row['sentences']} | {row['coverage']:.0%} | "
-            f"{row['exact']:.0%} | {row['mentions']:.0%} | {pct(row['entities'])} | "
+            f"{row['exact']:.0%} | {row['valid']} | {row['mentions']:.0%} | "
+            f"{pct(row['entities'])} | "
             f"{pct(row['quotations'])} | "
             f"{pct(row['rounds'])} | {row['seconds']:.2f} s |"
         )

@@ -583,6 +583,12 @@ CONCEPT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("wikidata", "skos:exactMatch wd:Q…", "a Wikidata item listed in wikidata-verified.tsv"),
     ("note", "skos:editorialNote", "a free comment"),
     ("evidence", "prov:wasDerivedFrom", "quotes where the document introduces it (optional)"),
+    (
+        "draft",
+        "none: kg build refuses it",
+        "the extraction run that proposed it, until a person "
+        "has reviewed it (kg review removes it); in an annotation file only",
+    ),
 )
 CONCEPT_REQUIRED_KEYS = ("id", "scheme", "label", "definition")
 

@@ -261,7 +261,8 @@ def _draft(settings: Settings, args: argparse.Namespace) -> int:
         counts[claim.type] = counts.get(claim.type, 0) + 1
     print(f"wrote {drafted.path}: {len(claims)} draft claims "
           f"({', '.join(f'{n} {t}' for t, n in counts.items()) or 'none'}), "
-          f"{len(drafted.extraction.entities)} proposed registry additions")  # fmt: skip
+          f"{len(drafted.extraction.entities)} proposed registry additions, "
+          f"{len(drafted.extraction.concepts)} proposed concepts")  # fmt: skip
     print(f"  coverage: {len(drafted.sentences) - len(drafted.uncovered)} of "
           f"{len(drafted.sentences)} sentences cited ({drafted.coverage:.0%})")  # fmt: skip
     for sentence in drafted.uncovered:

@@ -77,6 +77,11 @@ class Settings:
     llm_model: str = setting("", "Model name `kg draft --extractor model` asks for")
     llm_api_key: str = setting("", "API key sent as a Bearer token to KG_LLM_URL; empty: none")
     llm_timeout: float = setting(300.0, "Seconds `kg draft` waits for the model's answer")
+    llm_window_chars: int = setting(
+        12_000,
+        "Characters of article text sent to the model in one request; a longer article "
+        "goes in overlapping windows of whole sentences",
+    )
     service_allowlist: str = setting(
         "", "Space-separated SPARQL endpoints a SERVICE clause may call; empty: none"
     )
@@ -102,6 +107,7 @@ class Settings:
             "max_query_bytes",
             "max_result_rows",
             "max_result_bytes",
+            "llm_window_chars",
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")

@@ -92,6 +92,8 @@ def _compile(settings: Settings, steps: Steps, refuse_drafts: bool = False) -> I
             steps.warn(warning)
         if refuse_drafts and (drafts := seeds.drafts()):
             raise SeedErrors(drafts)
+        for proposal in seeds.proposals():  # drafted claims are warned of by a shape
+            steps.warn(str(proposal))
         candidates = settings.seeds_dir / review.CANDIDATES_FILE
         if candidates.exists():  # never used, but an edit that breaks it is caught here
             review.read(candidates, {e.id for e in seeds.entities})

@@ -126,6 +126,11 @@ class ConceptDeclaration(Record):
     document: str | None
     evidence: tuple[Quote, ...]
 
+    @property
+    def unreviewed(self) -> bool:
+        """Proposed by ``kg draft`` and not reviewed yet."""
+        return DRAFT in self.values
+
 
 @dataclass(frozen=True)
 class Document:
@@ -185,7 +190,11 @@ class Seeds:
             )
             for claim in self.claims()
             if claim.unreviewed
-        ] + [
+        ] + self.proposals()
+
+    def proposals(self) -> list[SeedError]:
+        """One error per proposed registry entity or concept not reviewed yet."""
+        return [
             SeedError(
                 entity.path,
                 entity.line,
@@ -193,6 +202,16 @@ class Seeds:
                 f"accept it into {REGISTRY_FILE} with `kg review`, or delete it",
             )
             for entity in self.proposed()
+        ] + [
+            SeedError(
+                concept.path,
+                concept.line_of(DRAFT),
+                f"proposes the {concept.scheme.name} concept {concept.id!r}",
+                f"review it with `kg review {concept.document}` (or check its label and "
+                "definition and delete its 'draft:' line), or delete it",
+            )
+            for concept in self.declared_concepts()
+            if concept.unreviewed
         ]
 
     def declared_concepts(self) -> Iterable[ConceptDeclaration]:
@@ -563,16 +582,17 @@ def _read_concept(
         )
         return None
     _check_keys(path, node, [key for key, _, _ in CONCEPT_KEYS], "a concept declaration", errors)
-    if document is None and "evidence" in node.entries:
-        errors.append(
-            SeedError(
-                path,
-                node.line_of("evidence"),
-                "has 'evidence' in a file that belongs to no document",
-                "declare the concept in the annotation file of the document it quotes, "
-                "or leave 'evidence:' out",
+    for key in ("evidence", DRAFT):
+        if document is None and key in node.entries:
+            errors.append(
+                SeedError(
+                    path,
+                    node.line_of(key),
+                    f"has '{key}' in a file that belongs to no document",
+                    "declare the concept in the annotation file of the document it quotes, "
+                    f"or leave '{key}:' out",
+                )
             )
-        )
     _check_required(path, node, list(CONCEPT_REQUIRED_KEYS), errors)
     concept_id = _required_id(path, node, errors)
     scheme_name = _required_text(path, node, "scheme", errors)
@@ -581,7 +601,7 @@ def _read_concept(
     scheme = _one_of(path, node, "scheme", scheme_name, CONCEPT_SCHEMES_BY_NAME, errors)
     if scheme is None:
         return None
-    for key in ("label", "definition", "broader", "wikidata", "note"):
+    for key in ("label", "definition", "broader", "wikidata", "note", DRAFT):
         _optional_text(path, node, key, errors)
     for key in ("aliases", "exact match", "close match"):
         _text_list(path, node, key, errors)

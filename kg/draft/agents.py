@@ -1,66 +1,82 @@
-"""Who the article names: registry entities (by label and alias), and new candidates for
-the registry — people with their titles ("Deputy Prime Minister Tomas Hale", "Special
-Envoy Ingrid Solberg", "legal adviser Anna Berg"), and unnamed officials ("an official
-who asked not to be named")."""
+"""Who the article names: registry entities (by label and alias), people with their
+titles (kg/draft/titles.py) and what the titles make of them — an office they hold, a
+rank, a role in the talks — and new candidates for the registry: people, the offices
+their titles name when the registry lacks them ("Borovian Deputy Prime Minister Tomas
+Hale": a person, the office of Deputy Prime Minister of Borovia, and the holding), and
+unnamed officials ("an official who asked not to be named")."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from kg.draft.article import Article, Ids, ProposedEntity, slug
+from kg.draft.article import Article, Ids, ProposedEntity
+from kg.draft.ids import slug
 from kg.draft.text import Mention, find_mentions, registry_names
+from kg.draft.titles import Span, TitledName, find_titled_names
+from kg.seeds import Entity
+from kg.vocabulary import name_key
 
-# Words of a title before a person's name; a title is one or more of them, possibly led
-# by a nationality ("Borovian", "Omani") or a registry name.
-TITLE_WORDS = (
-    "Foreign", "Minister", "Prime", "Deputy", "President", "Vice", "Special", "Envoy",
-    "Ambassador", "Adviser", "Advisor", "Secretary", "State", "Director", "General",
-    "Spokesman", "Spokeswoman", "Spokesperson", "Chancellor", "Chief", "Negotiator",
-    "Commissioner", "Mediator", "Representative", "Sultan", "King", "Queen", "Emir",
-    "Senior", "Legal", "Defence", "Defense", "Interior", "Water", "Energy", "Finance",
-    "Senator", "Governor", "Mayor", "Head", "Lead", "Top", "National", "Security",
-)  # fmt: skip
-_TITLE = rf"(?:(?:{'|'.join(TITLE_WORDS)})\s+)+"
-_LOWER_TITLE = (
-    r"(?:(?:the\s+)?(?:legal|senior|chief|foreign|deputy|top)?\s*"
-    r"(?:adviser|advisor|ambassador|envoy|negotiator|spokesman|spokeswoman|spokesperson|"
-    r"mediator|minister)\s+)"
-)
-_WORD = r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+|'[A-Z][a-z]+)?"
-_NAME = rf"(?P<name>{_WORD}(?:\s+{_WORD}){{1,2}})"
-_PERSON = re.compile(rf"(?P<title>(?:[A-Z][a-z]+\s+)?{_TITLE}|{_LOWER_TITLE}){_NAME}")
 _ANONYMOUS = re.compile(
     r"(?P<who>(?:[Aa]n?|[Oo]ne|[Aa] senior|[Aa]nother)\s+(?:(?P<side>[A-Z][\w]+)\s+)?"
     r"(?:senior\s+)?(?:official|diplomat|source))"
     r"(?=[^.]{0,40}?(?:anonymity|not to be named|not be named|without being named))"
 )
+_GOVERNMENT = re.compile(r"['\u2019]s government\b")
+_HEAD_NEGOTIATOR = re.compile(r"^(?:chief|lead|top|senior|principal|main) negotiator$", re.I)
+PARTIES = ("state", "organisation")
 
 
 @dataclass(frozen=True)
 class AgentMention(Mention):
     kind: str = ""  # the entity kind: person, state, anonymous...
-    title: str = ""  # for a proposed person: the words of the title before the name
 
 
-def find_agents(article: Article, ids: Ids) -> tuple[list[AgentMention], list[ProposedEntity]]:
-    """Mentions of registry entities and of proposed ones, and the proposals."""
+@dataclass(frozen=True)
+class Title:
+    """What a title says about a person: ``kind`` office (``value`` an office id), rank
+    (a rank concept) or role (a role concept), for ``party`` if the text says whose."""
+
+    person: str
+    kind: str
+    value: str
+    party: str | None
+    quote: Span  # the words that say it: "Marenland's Foreign Minister Aurelio Dassen"
+
+
+@dataclass
+class Agents:
+    mentions: list[AgentMention]
+    proposed: list[ProposedEntity]
+    titles: list[Title] = field(default_factory=list)
+
+
+def find_agents(article: Article, ids: Ids) -> Agents:
+    """Mentions of registry entities and of proposed ones, the proposals, the titles."""
+    entities = {e.id: e for e in article.entities}
     kinds = {e.id: e.kind.name for e in article.entities}
-    names = registry_names(article.entities)
+    names = registry_names(article.entities) + _office_names(article.entities)
+    names += _governments(article, names)
     known = {name.lower() for _, name in names}
+    base = find_mentions(article.text, names)
     proposed: dict[str, ProposedEntity] = {}
     extra: list[tuple[str, str]] = []
-    titles: dict[str, str] = {}
-    for match in _PERSON.finditer(article.text):
-        name = match.group("name")
-        if name.lower() in known or any(w in TITLE_WORDS for w in name.split()):
-            continue
-        person = proposed.get(name) or _person(name, ids, article)
-        proposed[name] = person
-        titles[person.id] = " ".join(match.group("title").split())
-        person.seen_as = " ".join(match.group().split())
-        extra += [(person.id, name), (person.id, name.split()[-1])]
-        kinds[person.id] = "person"
+    titles: list[Title] = []
+    for titled in find_titled_names(article.sentences):
+        person = _at(base, titled.name, "person", kinds)
+        if person is None:
+            if titled.name.text.lower() in known:
+                continue  # a registry name of something else
+            entity = proposed.get(titled.name.text) or _person(titled.name.text, ids)
+            proposed.setdefault(titled.name.text, entity)
+            entity.seen_as = entity.seen_as or " ".join(titled.phrase.text.split())
+            extra += [(entity.id, titled.name.text), (entity.id, titled.name.text.split()[-1])]
+            kinds[entity.id] = "person"
+            person = entity.id
+        title = _title(article, titled, base, kinds, entities, proposed, ids, person)
+        if title is not None:
+            titles.append(title)
+    titles += _registry_offices(article.text, base, kinds)
     for match in _ANONYMOUS.finditer(article.text):
         side = _side(match.group("side"), article)
         label = f"Anonymous {match.group('side') + ' ' if side else ''}official"
@@ -73,15 +89,144 @@ def find_agents(article: Article, ids: Ids) -> tuple[list[AgentMention], list[Pr
             existing = anonymous.id
         extra.append((existing, match.group("who")))
         kinds[existing] = "anonymous"
-    mentions = [
-        AgentMention(m.entity, m.start, m.end, m.text, kinds.get(m.entity, ""),
-                     titles.get(m.entity, ""))
-        for m in find_mentions(article.text, [*names, *extra])
-    ]  # fmt: skip
-    return mentions, list(proposed.values())
+    for entity in proposed.values():
+        kinds.setdefault(entity.id, entity.kind)
+    mentions = [AgentMention(m.entity, m.start, m.end, m.text, kinds.get(m.entity, ""))
+                for m in find_mentions(article.text, [*names, *extra])]  # fmt: skip
+    return Agents(mentions, list(proposed.values()), _unique(titles))
 
 
-def _person(name: str, ids: Ids, article: Article) -> ProposedEntity:
+def _office_names(entities: tuple[Entity, ...]) -> list[tuple[str, str]]:
+    """Offices named the way articles name them: "Kestria's Minister of Water Resources"
+    for the office labelled "Minister of Water Resources of Kestria"."""
+    labels = {e.id: (e.label, *e.aliases) for e in entities}
+    names = []
+    for office in (e for e in entities if e.kind.name == "office"):
+        owner = office.text("office in")
+        for party in labels.get(owner or "", ()):
+            suffix = f" of {party}"
+            if office.label.endswith(suffix):
+                names.append((office.id, f"{party}'s {office.label[: -len(suffix)]}"))
+    return names
+
+
+def _governments(article: Article, names: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "the government" for the state an article introduces as "Sarvania's government",
+    when it introduces one only."""
+    mentions = find_mentions(article.text, names)
+    states = {e.id for e in article.entities if e.kind.name == "state"}
+    owners = {m.entity for m in mentions if m.entity in states
+              and _GOVERNMENT.match(article.text, m.end)}  # fmt: skip
+    return [(owners.pop(), "the government")] if len(owners) == 1 else []
+
+
+def _at(mentions: list[Mention], span: Span, kind: str, kinds: dict[str, str]) -> str | None:
+    """The entity of ``kind`` mentioned exactly at (or over) ``span``."""
+    return next((m.entity for m in mentions if m.start <= span.start and span.end <= m.end
+                 and kinds.get(m.entity) == kind), None)  # fmt: skip
+
+
+def _party(base: list[Mention], span: Span | None, kinds: dict[str, str]) -> str | None:
+    """The state or organisation a span names ("Kestria", "the Front", "Borovian")."""
+    if span is None:
+        return None
+    return next((m.entity for m in base if m.start < span.end and span.start < m.end
+                 and kinds.get(m.entity) in PARTIES), None)  # fmt: skip
+
+
+def _title(
+    article: Article,
+    titled: TitledName,
+    base: list[Mention],
+    kinds: dict[str, str],
+    entities: dict[str, Entity],
+    proposed: dict[str, ProposedEntity],
+    ids: Ids,
+    person: str,
+) -> Title | None:
+    """What the title makes of the person: a rank, a role, or an office (the registry's,
+    or a proposed one when the text says whose office it is)."""
+    party = _party(base, titled.party, kinds)
+    title = titled.title
+    if titled.party is not None and party is None and not titled.possessive:
+        # "Brigadier General", "Foreign Ministry spokesman": the word is part of the title
+        title = Span(titled.party.start, title.end,
+                     article.text[titled.party.start : title.end])  # fmt: skip
+    if any(m.start < title.end and title.start < m.end and kinds.get(m.entity) == "office"
+           for m in base):  # fmt: skip
+        return None  # a registry office: see _registry_offices
+    words = " ".join(title.text.split())
+    rank = article.concepts.find("rank", words)
+    if rank is not None:
+        return Title(person, "rank", str(rank).rsplit("/", 1)[-1], party, titled.phrase)
+    if titled.lowercase:
+        head = words.split(" of ")[0].split()[-1]
+        role = "head-of-delegation" if _HEAD_NEGOTIATOR.match(words) else None
+        concept = article.concepts.find("role", head) if role is None else None
+        role = role or (str(concept).rsplit("/", 1)[-1] if concept is not None else None)
+        if role is not None:
+            return Title(person, "role", role, party, titled.phrase)
+    tail = re.search(r"\s+(?:of|for|to)\s+", words)
+    if party is None and tail:  # "Director General of the International ... Agency"
+        party = _party(base, Span(title.start + tail.end(), title.end, ""), kinds)
+    if party is None:
+        return None
+    owner = entities.get(party)
+    owner_label = owner.label if owner else party
+    label = words if tail else f"{words[0].upper()}{words[1:]} of {owner_label}"
+    office = _registry_office(article.entities, party, words, label)
+    if office is None:
+        key = name_key(label)
+        existing = proposed.get(key)
+        if existing is None:
+            existing = ProposedEntity(ids.new(label), "office", label, {"office in": party},
+                                      seen_as=" ".join(titled.phrase.text.split()))  # fmt: skip
+            proposed[key] = existing
+        office = existing.id
+        kinds[office] = "office"
+    return Title(person, "office", office, party, titled.phrase)
+
+
+def _registry_office(entities: tuple[Entity, ...], party: str, title: str, label: str
+                     ) -> str | None:  # fmt: skip
+    for office in entities:
+        if office.kind.name != "office" or office.text("office in") != party:
+            continue
+        names = {name_key(n) for n in (office.label, *office.aliases)}
+        if name_key(label) in names or name_key(title) in names or \
+                name_key(office.label).startswith(name_key(title) + "-of-"):  # fmt: skip
+            return office.id
+    return None
+
+
+def _registry_offices(text: str, base: list[Mention], kinds: dict[str, str]) -> list[Title]:
+    """A registry office next to a person: "Arlandic Foreign Minister Lena Strand",
+    "Kestria's Minister of Water Resources, Ilse Marant", "Rafael Grossi, Director
+    General of the International Atomic Energy Agency"."""
+    titles = []
+    people = [m for m in base if kinds.get(m.entity) == "person"]
+    for office in (m for m in base if kinds.get(m.entity) == "office"):
+        for person in people:
+            before = text[office.end : person.start] if person.start >= office.end else None
+            after = text[person.end : office.start] if office.start >= person.end else None
+            if before is not None and re.fullmatch(r",?\s", before):
+                span = Span(office.start, person.end, text[office.start : person.end])
+            elif after is not None and re.fullmatch(r",\s+(?:the\s+)?", after):
+                span = Span(person.start, office.end, text[person.start : office.end])
+            else:
+                continue
+            titles.append(Title(person.entity, "office", office.entity, None, span))
+    return titles
+
+
+def _unique(titles: list[Title]) -> list[Title]:
+    seen: dict[tuple[str, str, str], Title] = {}
+    for title in titles:
+        seen.setdefault((title.person, title.kind, title.value), title)
+    return list(seen.values())
+
+
+def _person(name: str, ids: Ids) -> ProposedEntity:
     entity = ProposedEntity(ids.new(name), "person", name)
     surname = name.split()[-1]
     if surname != name:
@@ -103,6 +248,3 @@ def agent_kind_order(kind: str) -> int:
     """Which mention makes the likelier speaker: people first, states last."""
     order = ("person", "anonymous", "group", "organisation", "delegation", "state")
     return order.index(kind) if kind in order else len(order)
-
-
-__all__ = ["AgentMention", "agent_kind_order", "find_agents", "slug"]

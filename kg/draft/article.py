@@ -4,15 +4,17 @@ implement."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from kg.draft.ids import Ids as Ids
+from kg.draft.ids import slug as slug
 from kg.draft.text import Sentence
+from kg.namespaces import Namespaces
 from kg.seeds import Entity
 from kg.vocabulary import ConceptIndex
 
-FieldValue = str | list[str] | dict[str, str]
+FieldValue = str | list[str] | dict[str, str] | list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,9 @@ class Article:
     date_wording: str | None
     sentences: list[Sentence]
     entities: tuple[Entity, ...]  # the registry
-    concepts: ConceptIndex
+    concepts: ConceptIndex  # the ontology's concepts and those declared in the seeds
     taken_ids: frozenset[str]  # ids used anywhere in the seeds
+    ns: Namespaces
 
 
 @dataclass
@@ -54,6 +57,22 @@ class ProposedEntity:
 
 
 @dataclass
+class ProposedConcept:
+    """A concept declaration (docs/annotations.md, "New concepts") for a concept the
+    schemes lack: an unknown channel, the issue of a position. It stays a draft until a
+    person reviews it, like a proposed entity."""
+
+    id: str
+    scheme: str
+    label: str
+    definition: str
+    evidence: list[tuple[str, int | None]] = field(default_factory=list)
+    broader: str = ""
+    aliases: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
 class Extraction:
     """What one extractor run found."""
 
@@ -63,29 +82,10 @@ class Extraction:
     model: str | None = None
     prompt_hash: str | None = None
     problems: list[str] = field(default_factory=list)  # what verification dropped, and why
+    concepts: list[ProposedConcept] = field(default_factory=list)
 
 
 class Extractor(Protocol):
     name: str
 
     def extract(self, article: Article) -> Extraction: ...
-
-
-def slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "claim"
-
-
-class Ids:
-    """Fresh ids: a slug, suffixed with -2, -3... when taken in the seeds or this draft."""
-
-    def __init__(self, taken: frozenset[str]) -> None:
-        self.taken = set(taken)
-
-    def new(self, text: str) -> str:
-        base = slug(text)[:60].strip("-")
-        candidate, n = base, 1
-        while candidate in self.taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        self.taken.add(candidate)
-        return candidate

@@ -3,7 +3,11 @@ go to any OpenAI-compatible chat-completions endpoint (llama.cpp, vLLM, Ollama, 
 hosted service: ``KG_LLM_URL``, ``KG_LLM_MODEL``, ``KG_LLM_API_KEY``), which is asked for
 JSON matching :func:`kg.draft.schema.answer_schema` (``response_format`` ``json_schema``,
 OpenAI's Chat Completions API). Its answer is read here; :mod:`kg.draft.verify` then
-checks every quote, id and type exactly as for the rules."""
+checks every quote, id and type exactly as for the rules.
+
+An article longer than ``KG_LLM_WINDOW_CHARS`` goes in overlapping windows of whole
+sentences, one request each, every request after the first listing what the earlier
+ones drafted so that the model can name it; :mod:`kg.draft.chunks` merges the answers."""
 
 from __future__ import annotations
 
@@ -16,7 +20,15 @@ from typing import Any
 
 from kg import __version__
 from kg.config import Settings
-from kg.draft.article import Article, DraftClaim, Extraction, FieldValue, ProposedEntity
+from kg.draft.article import (
+    Article,
+    DraftClaim,
+    Extraction,
+    FieldValue,
+    ProposedConcept,
+    ProposedEntity,
+)
+from kg.draft.chunks import Merge, Window, windows
 from kg.draft.schema import answer_schema, vocabulary
 from kg.errors import ConfigError, DraftError
 
@@ -34,6 +46,8 @@ Rules:
 - Dates keep the precision the text gives (YYYY, YYYY-MM or YYYY-MM-DD), resolved
   against the document's date; keep the text's wording in 'date wording'.
 - Ids are lowercase words joined by hyphens, new and unique.
+- A concept a field needs that is not listed (a new issue, channel...) may be proposed
+  under "concepts", with a label, a definition of your own and the evidence introducing it.
 Answer with JSON only, matching the given schema.
 
 Claim types and their fields:
@@ -46,8 +60,10 @@ class ModelExtractor:
 
     name = "model"
 
-    def __init__(self, url: str, model: str, api_key: str, timeout: float) -> None:
+    def __init__(self, url: str, model: str, api_key: str, timeout: float,
+                 window_chars: int = 12_000) -> None:  # fmt: skip
         self.url, self.model, self.api_key, self.timeout = url.rstrip("/"), model, api_key, timeout
+        self.window_chars = window_chars
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelExtractor:
@@ -57,10 +73,12 @@ class ModelExtractor:
                 "http://127.0.0.1:8080/v1) and KG_LLM_MODEL; or use --extractor rules"
             )
         return cls(settings.llm_url, settings.llm_model, settings.llm_api_key,
-                   settings.llm_timeout)  # fmt: skip
+                   settings.llm_timeout, settings.llm_window_chars)  # fmt: skip
 
-    def request(self, article: Article) -> tuple[dict[str, Any], str]:
-        """The request body, and the hash of its instructions and schema."""
+    def request(self, article: Article, window: Window | None = None,
+                known: str = "") -> tuple[dict[str, Any], str]:  # fmt: skip
+        """The request body for the article (or one window of it, with what earlier
+        windows drafted), and the hash of its instructions and schema."""
         schema = answer_schema(article.concepts)
         system = INSTRUCTIONS.format(vocabulary=vocabulary(article.concepts))
         registry = "\n".join(
@@ -68,10 +86,17 @@ class ModelExtractor:
             + (f" (also: {', '.join(e.aliases)})" if e.aliases else "")
             for e in article.entities
         )
-        user = (
-            f"Document date: {article.date.isoformat() if article.date else 'unknown'}\n\n"
-            f"Registry:\n{registry}\n\nText:\n{article.text}"
-        )
+        date = article.date.isoformat() if article.date else "unknown"
+        if window is None or window.total == 1:
+            text = f"Text:\n{article.text}"
+        else:
+            text = (f"Text, part {window.number} of {window.total} (characters {window.start} "
+                    f"to {window.end} of the article; parts overlap by a few sentences):\n"
+                    f"{window.text}")  # fmt: skip
+            if known:
+                text = (f"Drafted from earlier parts (name these ids; do not draft them "
+                        f"again):\n{known}\n\n{text}")  # fmt: skip
+        user = f"Document date: {date}\n\nRegistry:\n{registry}\n\n{text}"
         body = {
             "model": self.model,
             "temperature": 0,
@@ -83,7 +108,18 @@ class ModelExtractor:
         return body, f"sha256:{digest.hexdigest()}"
 
     def extract(self, article: Article) -> Extraction:
-        body, prompt_hash = self.request(article)
+        parts = windows(article.text, article.sentences, self.window_chars)
+        merge = Merge(article.text, article.taken_ids)
+        model, prompt_hash = self.model, ""
+        for window in parts:
+            body, prompt_hash = self.request(article, window, merge.known())
+            found, model = self._ask(body)
+            merge.add(window, found)
+        return Extraction(self.name, merge.claims, merge.entities, model, prompt_hash,
+                          merge.problems, merge.concepts)  # fmt: skip
+
+    def _ask(self, body: dict[str, Any]) -> tuple[Extraction, str]:
+        """One request: what the model found, and the model's name as it reports it."""
         answer = self._post(body)
         content, model = _content(answer, self.url)
         try:
@@ -99,7 +135,11 @@ class ModelExtractor:
         claims = [c for item in data["claims"] if (c := _claim(item, problems)) is not None]
         entities = [e for item in data.get("entities") or []
                     if (e := _entity(item, problems)) is not None]  # fmt: skip
-        return Extraction(self.name, claims, entities, model or self.model, prompt_hash, problems)
+        concepts = [k for item in data.get("concepts") or []
+                    if (k := _concept(item, problems)) is not None]  # fmt: skip
+        model_name = model or self.model
+        return Extraction(self.name, claims, entities, model_name, None, problems,
+                          concepts), model_name  # fmt: skip
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         headers = {
@@ -147,17 +187,33 @@ def _content(answer: dict[str, Any], url: str) -> tuple[str, str | None]:
     return content, model if isinstance(model, str) else None
 
 
-def _value(value: object) -> FieldValue | None:
+def _text(value: object) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | str):
         return str(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, list) and all(isinstance(v, str | int) for v in value):
-        return [str(v) for v in value]
-    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-        return {str(k): str(v) for k, v in value.items()}
+    return None
+
+
+def _block(value: object) -> dict[str, str] | None:
+    if not isinstance(value, dict):
+        return None
+    texts = {str(k): _text(v) for k, v in value.items()}
+    return {k: v for k, v in texts.items() if v is not None} if None not in texts.values() \
+        else None  # fmt: skip
+
+
+def _value(value: object) -> FieldValue | None:
+    """A field of the answer as a YAML value: text, a list of texts, a block (deadline,
+    quantity) or a list of blocks (quantities); None for anything else."""
+    if (text := _text(value)) is not None:
+        return text
+    if isinstance(value, dict):
+        return _block(value)
+    if isinstance(value, list) and all(_text(v) is not None for v in value):
+        return [str(_text(v)) for v in value]
+    if isinstance(value, list) and all(_block(v) is not None for v in value):
+        return [b for v in value if (b := _block(v)) is not None]
     return None
 
 
@@ -181,6 +237,22 @@ def _claim(item: object, problems: list[str]) -> DraftClaim | None:
         fields[str(key)] = value
     return DraftClaim(str(item.get("id", "")), str(item.get("type", "")), fields,
                       [(q, None) for q in quotes], str(item.get("note", "")))  # fmt: skip
+
+
+def _concept(item: object, problems: list[str]) -> ProposedConcept | None:
+    keys = ("id", "scheme", "label", "definition")
+    if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in keys):
+        problems.append(f"dropped a proposed concept without {', '.join(keys)}: {item!r:.60}")
+        return None
+    evidence = item.get("evidence")
+    quotes = [evidence] if isinstance(evidence, str) else evidence or []
+    aliases = item.get("aliases")
+    return ProposedConcept(
+        item["id"], item["scheme"], item["label"], item["definition"],
+        [(str(q), None) for q in quotes if isinstance(q, str)],
+        str(item.get("broader") or ""),
+        [str(a) for a in aliases] if isinstance(aliases, list) else [],
+    )  # fmt: skip
 
 
 def _entity(item: object, problems: list[str]) -> ProposedEntity | None:

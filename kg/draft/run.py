@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import __version__, seeds
+from kg.concepts import register
 from kg.config import Settings
 from kg.draft.article import Article, Extraction, Extractor, Ids
-from kg.draft.text import Sentence, find_dates, sentences
+from kg.draft.dates import first_full_date
+from kg.draft.text import Sentence, sentences
 from kg.draft.verify import verify
 from kg.draft.write import render
 from kg.errors import SeedError, SeedErrors
@@ -53,20 +55,14 @@ def read_article(settings: Settings, text_path: Path) -> Article:
         raise SeedError(text_path, None, "is not UTF-8", "convert it to UTF-8") from exc
     known = seeds.load(settings.seeds_dir, without=slug)
     taken = {e.id for e in known.entities} | {c.id for c in known.claims()}
-    taken |= {r.id for d in known.documents for r in d.runs}
+    taken |= {r.id for d in known.documents for r in (*d.runs, *d.proposed)}
     found = sentences(text)
-    date, wording = _events_date(text, found)
-    return Article(slug, text, "en", date, wording, found, known.entities,
-                   ConceptIndex.from_graph(load_turtle(settings.ontology_dir, settings.ns),
-                                           settings.ns), frozenset(taken))  # fmt: skip
-
-
-def _events_date(text: str, found: list[Sentence]) -> tuple[dt.date | None, str | None]:
-    """The first full date the text states with its year, if any."""
-    for mention in find_dates(text, dt.date.today(), found):
-        if mention.value and len(mention.value) == 10 and mention.value[:4] in mention.wording:
-            return dt.date.fromisoformat(mention.value), mention.wording
-    return None, None
+    date, wording = first_full_date(text) or (None, None)
+    concepts = ConceptIndex.from_graph(load_turtle(settings.ontology_dir, settings.ns),
+                                       settings.ns)  # fmt: skip
+    register(concepts, known.declared_concepts(), settings.ns, lambda *_: None)
+    return Article(slug, text, "en", date, wording, found, known.entities, concepts,
+                   frozenset(taken), settings.ns)  # fmt: skip
 
 
 def draft(settings: Settings, text_path: Path, extractor: Extractor,
@@ -101,8 +97,8 @@ def draft(settings: Settings, text_path: Path, extractor: Extractor,
         "are unknown until you say otherwise."
     )
     target.write_text(render(document=document, run=run, entities=extraction.entities,
-                             claims=extraction.claims, uncovered=uncovered, header=header),
-                      encoding="utf-8")  # fmt: skip
+                             claims=extraction.claims, uncovered=uncovered, header=header,
+                             concepts=extraction.concepts), encoding="utf-8")  # fmt: skip
     return Drafted(target, extraction, article.sentences, uncovered)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kg.claimtypes import CLAIM_TYPES, ENTITY_KINDS, Field, ValueKind
+from kg.claimtypes import CLAIM_TYPES, CONCEPT_SCHEMES, ENTITY_KINDS, Field, ValueKind
 from kg.structured import QUANTITY_KEYS
 from kg.vocabulary import ConceptIndex
 
@@ -67,28 +67,40 @@ def answer_schema(concepts: ConceptIndex) -> dict[str, Any]:
                 required.append(spec.key)
         variants.append({"type": "object", "properties": properties, "required": required,
                          "additionalProperties": False})  # fmt: skip
-    entity = {
-        "type": "object",
-        "properties": {
-            "id": _FORMATS[ValueKind.REF],
-            "kind": {"type": "string", "enum": [k.name for k in ENTITY_KINDS]},
-            "label": {"type": "string"},
-            "aliases": {"type": "array", "items": {"type": "string"}},
-            "seen as": {"type": "string", "description": "the words of the text naming it"},
-        },
-        "required": ["id", "kind", "label"],
-        "additionalProperties": False,
-    }
+    texts = {"type": "array", "items": {"type": "string"}}
+    entity = _object({
+        "id": _FORMATS[ValueKind.REF],
+        "kind": {"type": "string", "enum": [k.name for k in ENTITY_KINDS]},
+        "label": {"type": "string"},
+        "aliases": texts,
+        "seen as": {"type": "string", "description": "the words of the text naming it"},
+    }, ["id", "kind", "label"])  # fmt: skip
+    concept = _object({
+        "id": _FORMATS[ValueKind.REF],
+        "scheme": {"type": "string", "enum": [s.name for s in CONCEPT_SCHEMES]},
+        "label": {"type": "string"},
+        "definition": {"type": "string", "description": "what it means, in a sentence"},
+        "broader": {"type": "string", "description": "the concept of the scheme it narrows"},
+        "aliases": texts,
+        "evidence": {"type": "array", "items": {"type": "string",
+                                                "description": "copied from the text"}},
+    }, ["id", "scheme", "label", "definition"])  # fmt: skip
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "type": "object",
         "properties": {
             "entities": {"type": "array", "items": entity},
+            "concepts": {"type": "array", "items": concept},
             "claims": {"type": "array", "items": {"anyOf": variants}},
         },
         "required": ["entities", "claims"],
         "additionalProperties": False,
     }
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required,
+            "additionalProperties": False}  # fmt: skip
 
 
 def vocabulary(concepts: ConceptIndex) -> str:

@@ -7,15 +7,27 @@ matches one place of the text. What fails is dropped, and the reason kept."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kg.claimtypes import CLAIM_TYPES_BY_NAME, ENTITY_KINDS_BY_NAME, ClaimType, Field, ValueKind
-from kg.draft.article import Article, DraftClaim, Extraction, FieldValue
+from kg.claimtypes import (
+    CLAIM_TYPES_BY_NAME,
+    CONCEPT_SCHEMES_BY_NAME,
+    ENTITY_KINDS_BY_NAME,
+    ClaimType,
+    Field,
+    ValueKind,
+)
+from kg.draft.article import Article, DraftClaim, Extraction, FieldValue, ProposedConcept
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText
 from kg.seeds import ID_PATTERN
 from kg.structured import ANCHORS, QUANTITY_KEYS
+from kg.values import BadValue, parse_boolean, parse_date, parse_duration, parse_positive_integer
+from kg.vocabulary import ConceptIndex
+from kg.when import parse_when
 
 _LOOKALIKES = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2014": "-",
                "\u2013": "-", "\u00a0": " "}  # fmt: skip
@@ -80,10 +92,82 @@ def _loose_find(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _starts(text: str, quote: str) -> list[int]:
+    """Where ``quote`` starts in ``text``, each occurrence after the one before (as
+    kg/evidence.py counts occurrences)."""
+    starts, at = [], text.find(quote)
+    while at >= 0 and quote:
+        starts.append(at)
+        at = text.find(quote, at + len(quote))
+    return starts
+
+
+def _start(text: str, quote: str, occurrence: int | None) -> int | None:
+    """Where the ``occurrence``-th ``quote`` starts in ``text`` (None: not said or absent)."""
+    starts = _starts(text, quote)
+    return starts[occurrence - 1] if occurrence and occurrence <= len(starts) else None
+
+
+def cite(text: str, quote: str, start: int) -> tuple[str, int | None]:
+    """``quote`` at ``start`` as an evidence item: with its occurrence when not unique."""
+    starts = _starts(text, quote)
+    if len(starts) <= 1:
+        return quote, None
+    return quote, starts.index(start) + 1 if start in starts else None
+
+
+def _evidence(source: SourceText, quotes: list[tuple[str, int | None]]
+              ) -> tuple[list[tuple[str, int | None]], str | None]:  # fmt: skip
+    """The quotes as they are in the text, or the reason one cannot be used."""
+    located = []
+    for quote, occurrence in quotes:
+        try:
+            found = locate(source, quote, _start(source.text, quote, occurrence))
+        except QuoteNotFound as exc:
+            return [], f"its evidence {_short(quote)} cannot be used: {exc.hint}"
+        located.append((found.quote, found.occurrence))
+    return located, None
+
+
+def _concepts(article: Article, proposed: list[ProposedConcept], problems: list[str]
+              ) -> tuple[list[ProposedConcept], ConceptIndex]:  # fmt: skip
+    """The proposed concepts that can be declared, and the index of every concept with
+    them added (claims may name them)."""
+    source = SourceText(article.text)
+    index = ConceptIndex(copy.deepcopy(article.concepts.by_scheme))
+    kept = []
+    for concept in proposed:
+        reason = None
+        if concept.scheme not in CONCEPT_SCHEMES_BY_NAME:
+            reason = f"{concept.scheme!r} is no concept scheme"
+        elif not ID_PATTERN.match(concept.id) or not concept.label.strip():
+            reason = "its id or label is not one a declaration takes"
+        elif not concept.definition.strip():
+            reason = "it has no definition"
+        elif concept.broader and index.find(concept.scheme, concept.broader) is None:
+            reason = f"its broader {concept.broader!r} is no concept of the {concept.scheme} scheme"
+        else:
+            evidence, reason = _evidence(source, concept.evidence)
+            if reason is None:
+                iri = article.ns.concept(concept.scheme, concept.id)
+                names = [concept.label, *concept.aliases]
+                taken = index.add(concept.scheme, concept.id, iri, names)
+                if taken is not None:
+                    reason = f"{taken!r} already names a concept of the {concept.scheme} scheme"
+                else:
+                    kept.append(dataclasses.replace(concept, evidence=evidence))
+        if reason:
+            problems.append(f"dropped the proposed {concept.scheme} concept {concept.id!r}: "
+                            f"{reason}")  # fmt: skip
+    return kept, index
+
+
 def verify(article: Article, extraction: Extraction) -> Extraction:
     """The extraction with every claim checked; dropped claims and quotes explained."""
     source = SourceText(article.text)
     problems = list(extraction.problems)
+    concepts, index = _concepts(article, extraction.concepts, problems)
+    article = dataclasses.replace(article, concepts=index)
     kinds = {e.id: e.kind.name for e in article.entities}
     entities = []
     for entity in extraction.entities:
@@ -112,11 +196,21 @@ def verify(article: Article, extraction: Extraction) -> Extraction:
                 problems.append(f"dropped {claim.type} {claim.id!r}: its '{spec}' names "
                                 f"{value!r}, which was dropped")  # fmt: skip
                 break
+    used = {
+        str(v)
+        for c in kept
+        for key, value in c.fields.items()
+        for v in (value if isinstance(value, list) else [value])
+        if isinstance(v, str)
+    }
+    concepts = [c for c in concepts if c.id in used or c.scheme not in _CLAIM_SCHEMES]
     return Extraction(extraction.extractor, kept, entities, extraction.model,
-                      extraction.prompt_hash, problems)  # fmt: skip
+                      extraction.prompt_hash, problems, concepts)  # fmt: skip
 
 
 _CLAIM_KINDS = {t.kind for t in CLAIM_TYPES_BY_NAME.values()}
+# Schemes whose concepts claims name: a proposal no kept claim names is dropped with it.
+_CLAIM_SCHEMES = {f.scheme for t in CLAIM_TYPES_BY_NAME.values() for f in t.fields if f.scheme}
 
 
 def _check(article: Article, source: SourceText, kinds: dict[str, str],
@@ -138,13 +232,9 @@ def _check(article: Article, source: SourceText, kinds: dict[str, str],
             return problem
         if spec.kind is ValueKind.CONCEPT:
             claim.fields[key] = _concept_slugs(article, spec, value)
-    located = []
-    for quote, _ in claim.evidence:
-        try:
-            found = locate(source, quote)
-        except QuoteNotFound as exc:
-            return f"its evidence {_short(quote)} cannot be used: {exc.hint}"
-        located.append((found.quote, found.occurrence))
+    located, reason = _evidence(source, claim.evidence)
+    if reason:
+        return reason
     if not located:
         return "it cites no evidence"
     claim.evidence = located
@@ -162,16 +252,20 @@ def _check_value(article: Article, kinds: dict[str, str], claim_type: ClaimType,
                  value: FieldValue) -> str | None:  # fmt: skip
     if spec.kind is ValueKind.DEADLINE:
         if isinstance(value, dict) and set(value) == {"by", "wording"}:
-            return None
+            return _check_value(article, kinds, claim_type,
+                                Field("by", "", ValueKind.WHEN, ""), value["by"])  # fmt: skip
         if not isinstance(value, dict) or set(value) != {"within", "from", "wording"}:
             return "its deadline is neither {within, from, wording} nor {by, wording}"
         return _check_value(article, kinds, claim_type,
                             Field("from", "", ValueKind.REF, "", targets=ANCHORS),
-                            value["from"])  # fmt: skip
+                            value["from"]) or _check_value(
+            article, kinds, claim_type, Field("within", "", ValueKind.DURATION, ""),
+            value["within"])  # fmt: skip
     items = value if isinstance(value, list) else [value]
     if spec.kind is ValueKind.QUANTITY:
         for item in items:
-            if not isinstance(item, dict) or set(item) - set(QUANTITY_KEYS):
+            if not isinstance(item, dict) or set(item) - set(QUANTITY_KEYS) or \
+                    not set(item) & set(QUANTITY_KEYS[:3]):  # fmt: skip
                 return f"'{spec.key}' takes {{value, unit, of}} blocks"
             unit = item.get("unit")
             if isinstance(unit, str) and article.concepts.find("unit", unit) is None:
@@ -193,7 +287,19 @@ def _check_value(article: Article, kinds: dict[str, str], claim_type: ClaimType,
                     " or ".join(spec.targets)  # fmt: skip
         if spec.kind is ValueKind.CONCEPT and article.concepts.find(spec.scheme, item) is None:
             return f"'{spec.key}' has {item!r}, which is no concept of the {spec.scheme} scheme"
+        parse = _PARSERS.get(spec.kind)
+        if parse is not None:
+            try:
+                parse(item)
+            except BadValue as exc:
+                return f"'{spec.key}' has a bad value: {exc}"
     return None
+
+
+_PARSERS: dict[ValueKind, Callable[[str], object]] = {
+    ValueKind.DATE: parse_date, ValueKind.WHEN: parse_when, ValueKind.DURATION: parse_duration,
+    ValueKind.INTEGER: parse_positive_integer, ValueKind.BOOLEAN: parse_boolean,
+}  # fmt: skip
 
 
 def _concept_slugs(article: Article, spec: Field, value: FieldValue) -> FieldValue:
@@ -201,7 +307,9 @@ def _concept_slugs(article: Article, spec: Field, value: FieldValue) -> FieldVal
         concept = article.concepts.find(spec.scheme, name)
         return str(concept).rsplit("/", 1)[-1] if concept is not None else name
 
-    return [slug(v) for v in value] if isinstance(value, list) else slug(str(value))
+    if isinstance(value, list):
+        return [slug(v) for v in value if isinstance(v, str)]
+    return slug(str(value))
 
 
 def _refs(claim: DraftClaim) -> list[tuple[str, str]]:

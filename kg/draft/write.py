@@ -1,7 +1,7 @@
 """Write a draft as an annotation file, in the layout people write by hand
 (docs/annotations.md): the document's metadata, the extraction run, the proposed
-registry additions, the claims — each marked ``draft:`` — and, as comments, the
-sentences no claim cites yet."""
+registry additions, the proposed concepts, the claims — each marked ``draft:`` — and,
+as comments, the sentences no claim cites yet."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 
 from kg.claimtypes import DRAFT, EXTRACTION_RUNS, PROPOSED_ENTITIES
-from kg.draft.article import DraftClaim, FieldValue, ProposedEntity
+from kg.draft.article import DraftClaim, FieldValue, ProposedConcept, ProposedEntity
 from kg.draft.text import Sentence
 
 # A plain YAML scalar that every YAML reader gives back unchanged, as text.
@@ -24,12 +24,42 @@ def scalar(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _value(value: FieldValue) -> str:
+def _value(value: FieldValue | dict[str, str]) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join(scalar(v) for v in value) + "]"
+        return "[" + ", ".join(_value(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}: {scalar(v)}" for k, v in value.items()) + "}"
     return scalar(value)
+
+
+def _evidence(quotes: list[tuple[str, int | None]], indent: str) -> list[str]:
+    lines = [f"{indent}evidence:"]
+    for quote, occurrence in quotes:
+        if occurrence is None:
+            lines.append(f"{indent}  - {scalar(quote)}")
+        else:
+            lines += [f"{indent}  - quote: {scalar(quote)}",
+                      f"{indent}    occurrence: {occurrence}"]  # fmt: skip
+    return lines
+
+
+def _concepts(concepts: list[ProposedConcept], run: str) -> list[str]:
+    """Concept declarations (docs/annotations.md, "New concepts"), each a draft."""
+    lines = ["", "concepts:"]
+    for concept in concepts:
+        lines += ["", f"  - id: {concept.id}", f"    scheme: {concept.scheme}",
+                  f"    label: {scalar(concept.label)}"]  # fmt: skip
+        if concept.aliases:
+            lines.append(f"    aliases: {_value(concept.aliases)}")
+        lines.append(f"    definition: {scalar(concept.definition)}")
+        if concept.broader:
+            lines.append(f"    broader: {scalar(concept.broader)}")
+        if concept.note:
+            lines.append(f"    note: {scalar(concept.note)}")
+        if concept.evidence:
+            lines += _evidence(concept.evidence, "    ")
+        lines.append(f"    {DRAFT}: {run}")
+    return lines
 
 
 def render(
@@ -40,6 +70,7 @@ def render(
     claims: Iterable[DraftClaim],
     uncovered: Iterable[Sentence],
     header: str,
+    concepts: Iterable[ProposedConcept] = (),
 ) -> str:
     lines = [f"# {line}" if line else "#" for line in header.splitlines()]
     lines += ["", "document:"]
@@ -57,6 +88,9 @@ def render(
             if entity.seen_as:
                 lines.append(f"    note: {scalar('named in the text as: ' + entity.seen_as)}")
             lines.append(f"    {DRAFT}: {run['id']}")
+    concepts = list(concepts)
+    if concepts:
+        lines += _concepts(concepts, run["id"])
     claims = list(claims)
     lines += ["", "claims:" if claims else "claims: []"]
     for claim in claims:
@@ -64,12 +98,7 @@ def render(
         lines += [f"    {k}: {_value(v)}" for k, v in claim.fields.items()]
         if claim.note:
             lines.append(f"    note: {scalar(claim.note)}")
-        lines.append("    evidence:")
-        for quote, occurrence in claim.evidence:
-            if occurrence is None:
-                lines.append(f"      - {scalar(quote)}")
-            else:
-                lines += [f"      - quote: {scalar(quote)}", f"        occurrence: {occurrence}"]
+        lines += _evidence(claim.evidence, "    ")
         lines.append(f"    {DRAFT}: {run['id']}")
     uncovered = list(uncovered)
     if uncovered:

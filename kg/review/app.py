@@ -16,14 +16,15 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kg import pipeline
-from kg.claimtypes import CLAIM_TYPES, ValueKind
+from kg import pipeline, seeds
+from kg.claimtypes import CLAIM_TYPES, DRAFT, PROPOSED_ENTITIES, ValueKind
+from kg.concepts import register
 from kg.config import Settings
 from kg.draft.text import sentences
 from kg.errors import KgError, SeedError
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText
 from kg.progress import Steps
-from kg.review.edit import Decisions, apply, read
+from kg.review.edit import Decisions, apply, plain, read
 from kg.seeds import DOCUMENTS_DIR, REGISTRY_FILE
 from kg.vocabulary import ConceptIndex, load_turtle
 
@@ -69,18 +70,12 @@ def create_app(settings: Settings, slug: str, port: int) -> Starlette:
         if not secrets.compare_digest(request.headers.get("x-review-token", ""), token):
             return PlainTextResponse("missing or wrong review token: reload the page", 403)
         try:
-            payload = await request.json()
-            decisions = Decisions(
-                str(payload.get("reviewer", "")),
-                dict(payload.get("claims", {})),
-                dict(payload.get("entities", {})),
-                dict(payload.get("fields", {})),
-                dict(payload.get("evidence", {})),
-            )
+            decisions = Decisions.from_json(await request.json())
         except (ValueError, TypeError, AttributeError):
             return PlainTextResponse("the request body is not the review's JSON", 400)
         try:
-            apply(annotation, settings.seeds_dir / REGISTRY_FILE, decisions)
+            apply(annotation, settings.seeds_dir / REGISTRY_FILE, decisions,
+                  text_path.read_text(encoding="utf-8"))  # fmt: skip
         except KgError as error:
             return JSONResponse({"saved": False, "messages": str(error).splitlines()}, 400)
         return JSONResponse({"saved": True, "messages": _validate(settings)})
@@ -101,45 +96,64 @@ def _validate(settings: Settings) -> list[str]:
     return ["conforms", *results]
 
 
+def _spans(source: SourceText, evidence: Any) -> list[dict[str, Any]]:
+    """Each evidence quote with where it is in the text (None when it is not, or is
+    ambiguous: the page says so)."""
+    spans = []
+    for quote in evidence or []:
+        exact = quote.get("quote") if hasattr(quote, "get") else quote
+        occurrence = quote.get("occurrence") if hasattr(quote, "get") else None
+        try:
+            span = source.locate(str(exact), int(occurrence) if occurrence else None)
+            spans.append({"quote": str(exact), "start": span.start, "end": span.end})
+        except (QuoteNotFound, QuoteAmbiguous, ValueError):
+            spans.append({"quote": str(exact), "start": None, "end": None})
+    return spans
+
+
 def describe(settings: Settings, text_path: Path, annotation: Path) -> dict[str, Any]:
     """The draft as the page shows it: text, sentences, claims with their spans, the
-    proposed entities, and what each claim type's fields take."""
+    proposed entities and concepts, and what each claim type's fields take."""
     text = text_path.read_text(encoding="utf-8")
     source = SourceText(text)
     data = read(annotation)
     claims, cited = [], []
     for item in data.get("claims") or []:
-        spans = []
-        for quote in item.get("evidence") or []:
-            exact = quote.get("quote") if hasattr(quote, "get") else quote
-            occurrence = quote.get("occurrence") if hasattr(quote, "get") else None
-            try:
-                span = source.locate(str(exact), int(occurrence) if occurrence else None)
-                spans.append({"quote": str(exact), "start": span.start, "end": span.end})
-                cited.append((span.start, span.end))
-            except (QuoteNotFound, QuoteAmbiguous):
-                spans.append({"quote": str(exact), "start": None, "end": None})
-        fields = {str(k): _plain(v) for k, v in item.items()
+        fields = {str(k): plain(v) for k, v in item.items()
                   if k not in ("id", "type", "evidence")}  # fmt: skip
+        spans = _spans(source, item.get("evidence"))
+        cited += [(e["start"], e["end"]) for e in spans if e["start"] is not None]
         claims.append({"id": str(item.get("id")), "type": str(item.get("type")),
-                       "fields": fields, "evidence": spans, "draft": "draft" in item})  # fmt: skip
+                       "fields": fields, "evidence": spans, "draft": DRAFT in item})  # fmt: skip
     found = sentences(text)
     uncovered = [{"start": s.start, "end": s.end} for s in found
                  if not any(s.start < e and b < s.end for b, e in cited)]  # fmt: skip
     entities = [{"id": str(e.get("id")), "kind": str(e.get("kind")), "label": str(e.get("label")),
-                 "fields": {str(k): _plain(v) for k, v in e.items()}}
-                for e in data.get("proposed entities") or []]  # fmt: skip
-    concepts = ConceptIndex.from_graph(load_turtle(settings.ontology_dir, settings.ns), settings.ns)
+                 "fields": {str(k): plain(v) for k, v in e.items()}}
+                for e in data.get(PROPOSED_ENTITIES) or []]  # fmt: skip
+    proposals = [{"id": str(c.get("id")), "scheme": str(c.get("scheme")),
+                  "fields": {str(k): plain(v) for k, v in c.items() if k != "evidence"},
+                  "evidence": _spans(source, c.get("evidence"))}
+                 for c in data.get("concepts") or [] if DRAFT in c]  # fmt: skip
+    concepts = _concepts(settings)
+    declared = {(str(c.get("scheme")), str(c.get("id"))) for c in data.get("concepts") or []}
     types = {t.name: [{"key": f.key, "many": f.many, "required": f.required,
-                       "options": concepts.slugs(f.scheme) if f.kind is ValueKind.CONCEPT else []}
+                       "options": sorted({*concepts.slugs(f.scheme), *(i for s, i in declared
+                                                                       if s == f.scheme)})
+                       if f.kind is ValueKind.CONCEPT else []}
                       for f in t.fields] for t in CLAIM_TYPES}  # fmt: skip
     return {"document": text_path.stem, "text": text, "claims": claims, "entities": entities,
-            "uncovered": uncovered, "sentences": len(found), "types": types}  # fmt: skip
+            "concepts": proposals, "uncovered": uncovered, "sentences": len(found),
+            "types": types}  # fmt: skip
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return str(value)
+def _concepts(settings: Settings) -> ConceptIndex:
+    """The ontology's concepts and those the seeds declare (when the seeds can be read;
+    if not, saving says why)."""
+    index = ConceptIndex.from_graph(load_turtle(settings.ontology_dir, settings.ns), settings.ns)
+    try:
+        declared = list(seeds.load(settings.seeds_dir).declared_concepts())
+    except KgError:
+        return index
+    register(index, declared, settings.ns, lambda *_: None)
+    return index
