@@ -23,6 +23,7 @@ from kg.progress import Steps
 from kg.publish import DUMPS, dump_name
 from kg.queries import bind, find_query, parse, read_query_file, with_prefixes
 from kg.query import OUTPUT_FORMATS, check, engine_errors, run, write
+from kg.remote.publication import SWITCHES
 from kg.void import select
 
 
@@ -160,6 +161,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (KG_HOST)")
     serve.add_argument("--port", type=_port, help="port to listen on (KG_PORT)")
     serve.add_argument("--workers", type=int, help="worker processes (KG_WORKERS)")
+    push = command(
+        "publish",
+        _publish,
+        "make a release the live one in an external SPARQL store (Graph Store Protocol)",
+    )
+    push.add_argument(
+        "--to", required=True, metavar="URL", help="the store's Graph Store Protocol endpoint"
+    )
+    push.add_argument("--update", metavar="URL", help="its SPARQL Update endpoint")
+    push.add_argument("--query", metavar="URL", help="its SPARQL query endpoint")
+    push.add_argument(
+        "--switch",
+        choices=SWITCHES,
+        default="auto",
+        help="how the new release goes live: one update MOVEs it onto the published graph "
+        "names, or one triple in the record points to it (auto: pointer for Virtuoso)",
+    )
+    push.add_argument("--release", metavar="ID", help="a kept release instead of the current one")
     stats = command("stats", _stats, "counts of the current release")
     stats.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -340,6 +359,36 @@ def _check_listen(host: str, port: int) -> None:
             f"cannot listen on {host}:{port}: {exc.strerror or exc} — choose another "
             "--host or --port (KG_HOST, KG_PORT)"
         ) from exc
+
+
+def _publish(settings: Settings, args: argparse.Namespace) -> int:
+    from kg.remote import client, publication  # only this command talks to a store
+
+    chosen = (
+        release.read(settings.releases_dir / args.release)
+        if args.release
+        else release.current(settings)
+    )
+    endpoints = client.Endpoints.resolve(args.to, args.update, args.query)
+    store = client.StoreClient(endpoints, settings)
+    base = str(chosen.manifest.get("base_iri", settings.base_iri))
+    print(f"publishing release {chosen.id} to {endpoints.graph_store}", file=sys.stderr)
+    done = publication.publish(
+        chosen, base, store, args.switch, say=lambda line: print(line, file=sys.stderr)
+    )
+    if done.already:
+        print(f"release {done.release} was live already at {endpoints.graph_store} ({done.switch})")
+    else:
+        seconds = done.seconds
+        print(
+            f"release {done.release} is live at {endpoints.graph_store} (switch: {done.switch}): "
+            f"{done.uploaded} graphs uploaded ({done.triples:,} triples, "
+            f"{seconds['upload']:.1f} s), {done.unchanged} unchanged, {done.resumed} resumed; "
+            f"switched in {seconds['switch']:.1f} s"
+        )
+    if done.removed:
+        print(f"  removed {done.removed} graphs of older or unfinished publications")
+    return 0
 
 
 def _stats(settings: Settings, args: argparse.Namespace) -> int:

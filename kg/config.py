@@ -92,6 +92,13 @@ class Settings:
         "https://w3id.org/negotiations-kg/",
         "How to reach the publisher (URL or e-mail): the VoID's dcat:contactPoint",
     )
+    publish_user: str = setting(
+        "", "Account `kg publish --to` gives a store that asks for one (HTTP Basic or Digest)"
+    )
+    publish_password: str = setting("", "Password of KG_PUBLISH_USER")
+    publish_timeout: float = setting(
+        3600.0, "Seconds `kg publish --to` waits for one answer of the store (a MOVE copies)"
+    )
 
     def __post_init__(self) -> None:
         try:
@@ -119,6 +126,7 @@ class Settings:
             "llm_timeout",
             "header_timeout",
             "body_timeout",
+            "publish_timeout",
         ):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"KG_{name.upper()} must be a positive number of seconds")

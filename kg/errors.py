@@ -112,6 +112,13 @@ class DraftError(KgError):
     exit_code = 9
 
 
+class PublishError(KgError):
+    """``kg publish --to``: the SPARQL store cannot be reached, refuses a request, or
+    holds something other than what was sent. What is live there is unchanged."""
+
+    exit_code = 10
+
+
 # --- HTTP requests --------------------------------------------------------------------
 # The server answers every failed request from one of the errors below (or NoRelease,
 # QueryError and their kin above) through one handler (kg.server.failures): the status,

@@ -1,0 +1,1 @@
+"""Publishing a release into an external SPARQL store (``kg publish --to``)."""
