@@ -8,8 +8,10 @@ Needs only Python 3.11+. It creates ``.venv`` and installs the project with the
 versions pinned in ``constraints.txt``; it reinstalls only when those files change.
 Where npm is found it also runs ``npm ci`` for the query UI (YASGUI), once per change of
 ``package-lock.json``; without npm the server runs and /query says how to add it.
-``test`` needs Debian's Chromium for the browser test: run as root with apt-get, it
-installs it once; where it cannot, that test fails unless ``KG_SKIP_BROWSER=1``.
+``test`` needs Debian packages: Chromium for the browser test, Virtuoso for the tests
+of ``kg publish --to``, podman (runc, debootstrap, uidmap) for the container test. Run as
+root with apt-get, it installs them once; where it cannot, the browser test fails unless
+``KG_SKIP_BROWSER=1``, and the others are skipped with the reason.
 """
 
 from __future__ import annotations
@@ -85,26 +87,45 @@ def install_ui() -> None:
     stamp.write_text(digest)
 
 
-def install_chromium() -> None:
-    """Debian's Chromium, for the browser test: installed quietly, once, when this runs
-    as root with apt-get. Where it cannot be, the browser test fails and says why
-    (``KG_SKIP_BROWSER=1`` skips it on purpose)."""
-    if CHROMIUM.exists() or os.environ.get("KG_SKIP_BROWSER") == "1":
+# Debian packages the tests use, by the command each provides: Chromium for the browser
+# test; Virtuoso, a second SPARQL store for `kg publish --to`; podman (with runc,
+# debootstrap and uidmap) to build and run the image (docker/podman.py).
+DEBIAN_PACKAGES: dict[str, tuple[str, ...]] = {
+    str(CHROMIUM): ("chromium",),
+    "virtuoso-t": ("virtuoso-opensource",),
+    "podman": ("podman", "runc", "debootstrap", "uidmap", "slirp4netns"),
+}
+
+
+def install_debian_packages() -> None:
+    """The Debian packages the tests need, installed quietly, once, when this runs as
+    root with apt-get. Where they cannot be, the tests that need them say why: the
+    browser test fails (``KG_SKIP_BROWSER=1`` skips it on purpose), the Virtuoso and
+    container tests are skipped."""
+    wanted = {
+        command: packages
+        for command, packages in DEBIAN_PACKAGES.items()
+        if shutil.which(command) is None
+        and not (command == str(CHROMIUM) and os.environ.get("KG_SKIP_BROWSER") == "1")
+    }
+    missing = [package for packages in wanted.values() for package in packages]
+    if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         print(
-            f"note: no {CHROMIUM}, and only root with apt-get installs it here: the browser "
-            "test will fail (KG_SKIP_BROWSER=1 skips it)",
+            f"note: {', '.join(missing)} not installed, and only root with apt-get installs "
+            "them here: the browser test will fail (KG_SKIP_BROWSER=1 skips it), the "
+            "Virtuoso and container tests will be skipped",
             flush=True,
         )
         return
-    log = VENV / "apt-chromium.log"
-    print(f"installing Debian's chromium for the browser test (log: {log})", flush=True)
+    log = VENV / "apt.log"
+    print(f"installing Debian's {', '.join(missing)} for the tests (log: {log})", flush=True)
     env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
     with log.open("w") as out:
         for command in (
             ["apt-get", "update", "-qq"],
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
         ):
             if subprocess.run(command, stdout=out, stderr=out, env=env).returncode:
                 print(f"note: `{' '.join(command)}` failed; see {log}", flush=True)
@@ -126,7 +147,7 @@ def test(args: list[str]) -> int:
         [BIN / "mypy"],
         [BIN / "pytest", *args],
     ]
-    install_chromium()
+    install_debian_packages()
     for step in steps:
         if run(*step, check=False):
             return 1

@@ -17,7 +17,7 @@ from kg.server.app import create_app
 from kg.server.sparql.endpoint import SparqlService
 from tests import stores
 from tests.conftest import repo_settings
-from tests.stores import make_release
+from tests.stores import make_release as make_release
 
 
 def small_settings(tmp_path: Path, quads: Iterable[ox.Quad], **changes: object) -> Settings:

@@ -1,10 +1,12 @@
-"""docker/Dockerfile and docker/compose.yaml, checked statically: no Docker engine runs
-here, so the image is not built by the tests. What can be checked is: the stages and
-what each does, a non-root user, the health check (run for real against a server),
-and that every file, path and setting the files name exists."""
+"""docker/Dockerfile and docker/compose.yaml, read: the stages and what each does, a
+non-root user, the health check (run for real against a server), every file, path and
+setting the files name, and the base images docker/podman.py passes in. The image
+itself is built and run by tests/test_container.py (with podman: there is no Docker
+engine on these machines)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -73,6 +75,19 @@ def test_three_stages_and_the_runtime_last(stages: dict[str, Stage]) -> None:
     args = DOCKERFILE.read_text(encoding="utf-8")
     assert re.search(r"^ARG PYTHON_IMAGE=python:3\.1[1-9]-slim", args, re.MULTILINE)
     assert re.search(r"^ARG NODE_IMAGE=node:\d+", args, re.MULTILINE)
+
+
+def test_the_podman_script_passes_the_base_images_the_dockerfile_takes() -> None:
+    """docker/podman.py builds the Dockerfile unchanged: each base image it makes goes
+    in through one of the Dockerfile's ARGs, and every FROM uses one of them."""
+    spec = importlib.util.spec_from_file_location("podman_script", ROOT / "docker" / "podman.py")
+    assert spec and spec.loader
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    passed = {arg for arg, _, _ in script.BASES.values()}
+    declared = set(re.findall(r"^ARG (\w+_IMAGE)=", DOCKERFILE.read_text(), re.MULTILINE))
+    assert passed == declared == {"PYTHON_IMAGE", "NODE_IMAGE"}
+    assert {stage.base for stage in parse(DOCKERFILE)} == {"${PYTHON_IMAGE}", "${NODE_IMAGE}"}
 
 
 def test_ui_stage_installs_yasgui_from_the_lockfile(stages: dict[str, Stage]) -> None:

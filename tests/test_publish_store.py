@@ -249,7 +249,7 @@ def publication_graphs(talk: client.StoreClient, names: record.Names) -> list[st
     return [row["g"] for row in rows]
 
 
-# --- errors: one line and exit status 9 (2 for a bad URL) ---------------------------------
+# --- errors: one line and exit status 10 (2 for a bad URL) ---------------------------------
 
 
 def one_line_error(err: str) -> str:
