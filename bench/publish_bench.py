@@ -1,11 +1,12 @@
 """Measure ``kg publish --to`` against Oxigraph's server and Virtuoso, and what readers
 see while a release is switched.
 
-    python -m bench.publish_bench [--negotiations 40 400] [--write docs/benchmarks.md]
+    python -m bench.publish_bench [--negotiations 40 200] [--write docs/benchmarks.md]
 
-**Times.** For the seed and for generated corpora (bench/generate.py, ``--negotiations``
-each), two releases are built: A, and B from a corpus of another random seed (every
-graph differs; for the seed, B is A rebuilt). For each store, started empty on loopback
+**Times.** For the fixture corpus (tests/corpus) and for generated corpora
+(bench/generate.py, ``--negotiations`` each), two releases are built: A, and B, the
+same corpus less its last document (for the fixture corpus, A rebuilt): what a
+newsroom's next release looks like. For each store, started empty on loopback
 (tests/stores.py), with the switch ``auto`` chooses for it:
 
 1. ``kg publish --to`` A into the empty store: the wall time of the command, and the
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -131,15 +133,18 @@ def read_while(
 def corpora(
     negotiations: list[int], scratch: Path, log: Callable[[str], None]
 ) -> Iterator[tuple[str, Path, Path]]:
-    yield "seed", ROOT / "seeds", ROOT / "seeds"
+    """Each corpus, A's seeds and B's."""
+    yield "fixture corpus", ROOT / "tests" / "corpus", ROOT / "tests" / "corpus"
     for n in negotiations:
-        pair = []
-        for seed in (0, 1):
-            corpus = scratch / f"corpus-{n}-{seed}"
-            log(f"generating {n} negotiations (seed {seed})")
-            generate(corpus, n, seed)
-            pair.append(corpus)
-        yield f"{n} negotiations", pair[0], pair[1]
+        corpus = scratch / f"corpus-{n}"
+        log(f"generating {n} negotiations")
+        generate(corpus, n, 0)
+        smaller = scratch / f"corpus-{n}-less-one"
+        shutil.copytree(corpus, smaller)
+        last = max((smaller / "documents").glob("*.yaml"))
+        last.unlink()
+        last.with_suffix(".txt").unlink()
+        yield f"{n} negotiations", corpus, smaller
 
 
 def starters() -> list[tuple[str, Starter, str]]:
@@ -169,7 +174,7 @@ def times(negotiations: list[int], scratch: Path, log: Callable[[str], None]) ->
                 reader = stores.Reader(store, sizes_seen(base))
                 publish_b = partial(kg_publish, work / "b", store, switch)
                 after, reads = read_while(reader, publish_b, sizes_a, sizes_b)
-            mixed = "n/a (A and B have the same sizes)" if sizes_a == sizes_b else reads.mixed
+            mixed = "n/a (A and B hold the same)" if sizes_a == sizes_b else reads.mixed
             rows.append(
                 f"| {label}: {triples:,} triples, {len(sizes_a)} graphs | {name} ({switch}) "
                 f"| {first.wall:.1f} s ({first.upload:.1f} s + {first.switch:.2f} s) "
@@ -231,7 +236,7 @@ def report(negotiations: list[int], graphs: int, size: int, log: Callable[[str],
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--negotiations", type=int, nargs="*", default=[40, 400])
+    parser.add_argument("--negotiations", type=int, nargs="*", default=[40, 200])
     parser.add_argument("--graphs", type=int, default=25, help="marked graphs (isolation)")
     parser.add_argument("--size", type=int, default=2000, help="triples per marked graph")
     parser.add_argument("--write", type=Path, help="put the tables into this Markdown file")

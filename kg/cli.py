@@ -372,10 +372,7 @@ def _publish(settings: Settings, args: argparse.Namespace) -> int:
     endpoints = client.Endpoints.resolve(args.to, args.update, args.query)
     store = client.StoreClient(endpoints, settings)
     base = str(chosen.manifest.get("base_iri", settings.base_iri))
-    print(f"publishing release {chosen.id} to {endpoints.graph_store}", file=sys.stderr)
-    done = publication.publish(
-        chosen, base, store, args.switch, say=lambda line: print(line, file=sys.stderr)
-    )
+    done = publication.publish(chosen, base, store, args.switch, say=print)
     if done.already:
         print(f"release {done.release} was live already at {endpoints.graph_store} ({done.switch})")
     else:

@@ -1,7 +1,8 @@
 """No traceback from the CLI, ever: every command, run as a real process with bad input,
 says what is wrong in one line on stderr and exits with its documented code (README,
 "CLI": 2 a bad setting or argument, 3 a seed problem, 5 no complete release, 6 a release
-that cannot be written, 7 a query problem, 8 Wikidata, 141 a closed output pipe)."""
+that cannot be written, 7 a query problem, 8 Wikidata, 10 a SPARQL store that cannot be
+reached or refuses, 141 a closed output pipe)."""
 
 from __future__ import annotations
 
@@ -146,9 +147,16 @@ CASES: dict[str, Case] = {
     "serve-port-in-use": Case(("serve", "--port", "{busy}"), 2, "cannot listen on"),
     "serve-negative-workers": Case(("serve", "--workers", "-2"), 2, "KG_WORKERS"),
     "serve-no-release": Case(("--data-dir", "{tmp}/empty", "serve"), 5, "run `kg build` first"),
+    # kg publish --to
+    "publish-store-down": Case(("publish", "--to", "{closed}/store"), 10, "cannot reach"),
+    "publish-not-http": Case(("publish", "--to", "ftp://h/store"), 2, "not an http://"),
+    "publish-unknown-store": Case(("publish", "--to", "http://h/gsp"), 2, "give --update"),
+    "publish-no-such-release": Case(
+        ("publish", "--to", "{closed}/store", "--release", "r0"), 5, "not a complete release"
+    ),
     # the command line itself
     "no-command": Case((), 2, "", one_line=False),
-    "unknown-command": Case(("publish",), 2, "invalid choice", one_line=False),
+    "unknown-command": Case(("unpublish",), 2, "invalid choice", one_line=False),
 }
 
 
