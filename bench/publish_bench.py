@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from bench.build_bench import machine, write
 from bench.generate import generate
 from kg import pipeline
@@ -109,10 +111,12 @@ def build(seeds: Path, data_dir: Path) -> tuple[str, Answer]:
         data_dir=data_dir,
     )
     release = pipeline.build(settings, Steps(quiet=True))
-    rows = release.open_store().query(
-        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    )
-    sizes = {row[0].value.split("/graph/", 1)[1]: ("", int(row[1].value)) for row in rows}  # type: ignore[union-attr]
+    store = release.open_store()
+    sizes = {}
+    for graph in store.named_graphs():
+        ntriples = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        assert ntriples is not None
+        sizes[str(graph.value).split("/graph/", 1)[1]] = ("", ntriples.count(b"\n"))
     return str(release.manifest["base_iri"]), sizes
 
 
@@ -126,8 +130,15 @@ def read_while(
     ended = time.monotonic()
     time.sleep(0.2)
     answers = reader.finish()
-    mixed = sum(answer not in (a, b) for answer in answers)
-    return run, Reads(len(answers), reader.during(started, ended), mixed)
+    mixed = [answer for answer in answers if answer not in (a, b)]
+    for answer in mixed[:3]:  # what a mix is made of
+        print(f"  a mix: {_differences(answer, a)} graphs differ from A's, "
+              f"{_differences(answer, b)} from B's", file=sys.stderr)  # fmt: skip
+    return run, Reads(len(answers), reader.during(started, ended), len(mixed))
+
+
+def _differences(seen: Answer, expected: Answer) -> int:
+    return sum(seen.get(key) != expected.get(key) for key in set(seen) | set(expected))
 
 
 def corpora(
@@ -147,17 +158,22 @@ def corpora(
         yield f"{n} negotiations", corpus, smaller
 
 
-def starters() -> list[tuple[str, Starter, str]]:
-    """Each store with the switch ``auto`` chooses for it."""
-    found: list[tuple[str, Starter, str]] = [
-        ("Oxigraph", lambda folder: stores.oxigraph(folder / "store"), "move")
-    ]
-    if stores.virtuoso_missing() is None:
+STORES = ("oxigraph", "virtuoso")
+
+
+def starters(chosen: list[str]) -> list[tuple[str, Starter, str]]:
+    """Each store chosen with the switch ``auto`` chooses for it."""
+    found: list[tuple[str, Starter, str]] = []
+    if "oxigraph" in chosen:
+        found.append(("Oxigraph", lambda folder: stores.oxigraph(folder / "store"), "move"))
+    if "virtuoso" in chosen and stores.virtuoso_missing() is None:
         found.append(("Virtuoso", stores.virtuoso, "pointer"))
     return found
 
 
-def times(negotiations: list[int], scratch: Path, log: Callable[[str], None]) -> list[str]:
+def times(
+    negotiations: list[int], chosen: list[str], scratch: Path, log: Callable[[str], None]
+) -> list[str]:
     rows = []
     for label, corpus_a, corpus_b in corpora(negotiations, scratch, log):
         work = scratch / label.replace(" ", "-")
@@ -166,7 +182,7 @@ def times(negotiations: list[int], scratch: Path, log: Callable[[str], None]) ->
         time.sleep(1.1)  # a release id of its own, even for the same seeds
         _, sizes_b = build(corpus_b, work / "b")
         triples = sum(n for _, n in sizes_a.values())
-        for name, start, switch in starters():
+        for name, start, switch in starters(chosen):
             with start(work / f"{name.lower()}") as store:
                 log(f"{label}, {name}: publish A, A again, then B while a reader asks")
                 first = kg_publish(work / "a", store, switch)
@@ -185,9 +201,11 @@ def times(negotiations: list[int], scratch: Path, log: Callable[[str], None]) ->
     return rows
 
 
-def isolation(graphs: int, size: int, scratch: Path, log: Callable[[str], None]) -> list[str]:
-    plans = [(name, start, "move") for name, start, _ in starters()]
-    plans += [(name, start, "pointer") for name, start, switch in starters() if switch == "pointer"]
+def isolation(
+    graphs: int, size: int, chosen: list[str], scratch: Path, log: Callable[[str], None]
+) -> list[str]:
+    plans = [(name, start, "move") for name, start, _ in starters(chosen)]
+    plans += [(n, start, "pointer") for n, start, switch in starters(chosen) if switch == "pointer"]
     rows = []
     for index, (name, start, switch) in enumerate(plans):
         work = scratch / f"isolation-{index}"
@@ -211,12 +229,14 @@ def isolation(graphs: int, size: int, scratch: Path, log: Callable[[str], None])
     return rows
 
 
-def report(negotiations: list[int], graphs: int, size: int, log: Callable[[str], None]) -> str:
+def report(
+    negotiations: list[int], graphs: int, size: int, chosen: list[str], log: Callable[[str], None]
+) -> str:
     facts = machine()
     with tempfile.TemporaryDirectory(prefix="kg-publish-bench-") as temporary:
         scratch = Path(temporary)
-        timed = times(negotiations, scratch, log)
-        isolated = isolation(graphs, size, scratch, log)
+        timed = times(negotiations, chosen, scratch, log)
+        isolated = isolation(graphs, size, chosen, scratch, log)
     return "\n".join(
         [
             "| corpus | store (switch) | first publish (upload + switch) | again "
@@ -239,10 +259,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--negotiations", type=int, nargs="*", default=[40, 200])
     parser.add_argument("--graphs", type=int, default=25, help="marked graphs (isolation)")
     parser.add_argument("--size", type=int, default=2000, help="triples per marked graph")
+    parser.add_argument("--stores", nargs="*", choices=STORES, default=list(STORES))
     parser.add_argument("--write", type=Path, help="put the tables into this Markdown file")
     args = parser.parse_args(argv)
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-    block = report(args.negotiations, args.graphs, args.size, log)
+    block = report(args.negotiations, args.graphs, args.size, args.stores, log)
     print(block)
     if args.write:
         write(args.write, block, MARKERS)

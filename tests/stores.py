@@ -260,6 +260,8 @@ def seen(store: Store, query: str, http: httpx2.Client) -> dict[str, tuple[str, 
     )
     if answer.status_code != 200:
         raise RuntimeError(f"{store.name} answered {answer.status_code}: {answer.text[:300]}")
+    if "x-sql-state" in answer.headers:  # Virtuoso's "anytime" answer: partial, not wrong
+        raise RuntimeError(f"{store.name} answered in part: {answer.headers['x-sql-state']}")
     rows = answer.json()["results"]["bindings"]
     return {r["marker"]["value"]: (r["version"]["value"], int(r["size"]["value"])) for r in rows}
 
