@@ -128,6 +128,55 @@ def test_draft_never_overwrites_a_reviewed_file(settings: Settings) -> None:
         draft(settings, _text(settings), RuleExtractor())
 
 
+_NOT_ARTICLES: dict[str, tuple[str, bytes, str]] = {
+    # name in seeds/documents (None: the registry itself), its bytes, what the line says
+    "binary": ("scan.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "is binary"),
+    "empty": ("empty.txt", b"  \n\n", "is empty"),
+    "latin-1": ("latin.txt", "Les négociations ont repris.".encode("latin-1"), "not UTF-8"),
+    "yaml in a .txt": (
+        "data.txt",
+        b"document:\n  title: x\nclaims:\n  - id: a\n    type: round\n",
+        "no sentences of prose",
+    ),
+    "json in a .txt": ("data2.txt", b'{"title": "x", "claims": []}', "no sentences of prose"),
+    "an annotation file": ("a.yaml", b"claims: []\n", "is not an article's text"),
+    "a pdf": ("report.pdf", b"%PDF-1.7\n", "is not an article's text"),
+}
+
+
+@pytest.mark.parametrize("case", list(_NOT_ARTICLES), ids=list(_NOT_ARTICLES))
+def test_draft_refuses_what_is_no_article_in_one_line(
+    settings: Settings, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    name, data, problem = _NOT_ARTICLES[case]
+    path = settings.seeds_dir / "documents" / name
+    path.write_bytes(data)
+    before = sorted(p.name for p in path.parent.iterdir())
+    args = ["--seeds-dir", str(settings.seeds_dir), "--data-dir", str(settings.data_dir)]
+    assert main([*args, "draft", str(path)]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"error: {path}: ") and problem in err[0], err
+    assert " — " in err[0]  # the fix follows the problem
+    assert sorted(p.name for p in path.parent.iterdir()) == before  # nothing written
+
+
+def test_draft_refuses_the_registry_and_a_text_outside_the_documents(
+    settings: Settings, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ["--seeds-dir", str(settings.seeds_dir), "--data-dir", str(settings.data_dir)]
+    registry = settings.seeds_dir / "registry.yaml"
+    before = registry.read_bytes()
+    assert main([*args, "draft", str(registry)]) == 3
+    assert "is not an article's text" in capsys.readouterr().err
+    assert registry.read_bytes() == before
+    outside = tmp_path / f"{NAME}.txt"
+    shutil.copy(_text(settings), outside)
+    assert main([*args, "draft", str(outside)]) == 3
+    err = capsys.readouterr().err.strip()
+    assert f"is not in {settings.seeds_dir / 'documents'}" in err and len(err.splitlines()) == 1
+    assert not outside.with_suffix(".yaml").exists()
+
+
 # --- the model, through the replay server -----------------------------------------------
 
 

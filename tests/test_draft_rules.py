@@ -18,8 +18,10 @@ import pytest
 from kg import pipeline, seeds
 from kg.cli import main
 from kg.config import Settings
+from kg.draft.agents import find_agents
+from kg.draft.article import Ids
 from kg.draft.rules import RuleExtractor
-from kg.draft.run import Drafted, draft
+from kg.draft.run import Drafted, draft, read_article
 from kg.errors import SeedErrors
 from kg.progress import Steps
 from kg.review.edit import plain, read
@@ -293,3 +295,105 @@ def test_a_number_that_ends_a_position_is_its_quantity(corpus: Settings) -> None
         "value": "40", "unit": "cubic-metre-per-second", "of": "minimum flow",
         "wording": "40 cubic metres per second",
     }]  # fmt: skip
+
+
+SERVANTS = """\
+- id: river-front
+  kind: organisation
+  label: River Front Movement
+  aliases: [the Movement]
+- id: chief-negotiator-of-the-movement
+  kind: office
+  label: Chief negotiator of the River Front Movement
+  office in: river-front
+- id: president-of-arland
+  kind: office
+  label: President of Arland
+  aliases: [President]
+  office in: arland
+- id: adviser-to-the-arlandic-president
+  kind: office
+  label: Adviser to the President of Arland
+  office in: arland
+- {id: mara-quell, kind: person, label: Mara Quell}
+- {id: teo-brand, kind: person, label: Teo Brand}
+- {id: piet-oster, kind: person, label: Piet Oster}
+- id: field-experts
+  kind: group
+  label: Experts in hydrology, geology and law
+"""
+
+SERVED = """\
+Arland and the River Front Movement held a second round of talks in Vienna on 5 March 2026.
+It was the second round of a dialogue which started in January in Oslo.
+The Movement's chief negotiator, Mara Quell, said the talks had been "difficult but honest."
+President Teo Brand's adviser Piet Oster joined the talks.
+Experts in hydrology, geology, and law took part.
+"""
+
+
+def test_offices_by_their_party_or_holder_a_serial_comma_and_the_first_round(
+    corpus: Settings,
+) -> None:
+    """Registry entities the text names otherwise than by label: an office by its
+    party's other name ("the Movement's chief negotiator"), an office that serves
+    another by the holder's name ("President Teo Brand's adviser"), a list with a serial
+    comma; and the first round, dated by when the talks "started"."""
+    add_entities(corpus.seeds_dir / "registry.yaml", SERVANTS)
+    found = _draft(corpus, "2026-03-05-served", SERVED)
+    holdings = {(h["holder"], h["office"]): h["evidence"] for h in found.of("office holding")}
+    assert holdings[("mara-quell", "chief-negotiator-of-the-movement")] == [
+        "The Movement's chief negotiator, Mara Quell"]  # fmt: skip
+    assert ("teo-brand", "president-of-arland") in holdings
+    assert holdings[("piet-oster", "adviser-to-the-arlandic-president")] == ["adviser Piet Oster"]
+    rounds = {r["number"]: (r.get("date"), r.get("city")) for r in found.of("round")}
+    assert rounds == {"1": ("2026-01", "oslo"), "2": ("2026-03-05", "vienna")}
+    assert found.one("round", number="1")["evidence"] == [
+        "dialogue which started in January in Oslo"
+    ]
+    article = read_article(corpus, found.drafted.path.with_suffix(".txt"))
+    mentions = {m.text: m.entity for m in find_agents(article, Ids(article.taken_ids)).mentions}
+    assert mentions["Experts in hydrology, geology, and law"] == "field-experts"
+    assert mentions["Teo Brand"] == "teo-brand" and mentions["adviser"].startswith("adviser-to")
+
+
+UNKNOWN_PLACES = """\
+Quenna and the Harbour League held the second round of their talks in Sollit on 2 June 2026,
+mediated by the Tidewater Council.
+The first round was held in Ravel Point in April.
+The Tidewater Council said the parties had exchanged maps.
+Quenna's envoy said nothing in May.
+"""
+
+
+def test_states_organisations_and_cities_the_registry_lacks_are_proposed(
+    corpus: Settings,
+) -> None:
+    """A new article on parties the registry does not know: the parties, the mediating
+    organisation and the cities are proposed from their cues (holding talks, a word
+    such as Council or League, "held in"), so the negotiation and its rounds are
+    drafted, with the organisation the talks are "mediated by"; months and known names
+    are never proposed."""
+    found = _draft(corpus, "2026-06-02-sollit-round", UNKNOWN_PLACES)
+    proposed = {e["label"]: e["kind"] for e in found.entities}
+    assert proposed == {"Quenna": "state", "Harbour League": "organisation", "Sollit": "city",
+                        "Ravel Point": "city", "Tidewater Council": "organisation"}  # fmt: skip
+    assert found.one("negotiation")["label"] == "Quenna–Harbour League talks"
+    rounds = {r["number"]: (r.get("date"), r.get("city")) for r in found.of("round")}
+    assert rounds == {"1": ("2026-04", "ravel-point"), "2": ("2026-06-02", "sollit")}
+    assert found.one("participation", roles=["mediator"])["agent"] == "tidewater-council"
+
+
+def test_a_hard_wrapped_article_keeps_its_line_breaks_in_every_quote(corpus: Settings) -> None:
+    """Plain-text reports are often wrapped: a quote across a line break is written
+    with its line break (a single-quoted YAML scalar would fold it into a space, and
+    the quote would no longer be in the text)."""
+    text = (
+        "Arland and Borovia held a second round of talks in Vienna\non 5 March 2026.\n"
+        'Lena Strand said the talks had been\n"frank and useful."\n'
+    )
+    found = _draft(corpus, "2026-03-05-wrapped", text)  # validates every quote
+    assert found.one("round")["evidence"] == [
+        text.splitlines(keepends=True)[0] + "on 5 March 2026."
+    ]
+    assert "\n" in found.one("statement")["evidence"][0]

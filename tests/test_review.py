@@ -26,6 +26,7 @@ from kg.config import Settings
 from kg.draft.rules import RuleExtractor
 from kg.draft.run import draft
 from kg.progress import Steps
+from kg.review.edit import Decisions, apply, read
 from kg.yamlfile import Mapping, Scalar, Sequence, load
 
 from .browser import chromium
@@ -306,3 +307,26 @@ def test_review_page_with_a_long_article(
     assert isinstance(added, Mapping)
     assert added.get("quote").value == repeated  # type: ignore[union-attr]
     assert added.get("occurrence").value == "42"  # type: ignore[union-attr]
+
+
+def test_saving_keeps_the_blank_lines_between_items(drafted: Settings) -> None:
+    """Accepting every claim and concept (one given a new field) keeps the draft's
+    layout: a blank line before each item, ``draft:`` replaced in place."""
+    folder = drafted.seeds_dir / "documents"
+    annotation = folder / f"{NAME}.yaml"
+    data = read(annotation)
+    claims = [str(c["id"]) for c in data["claims"]]
+    concepts = [str(c["id"]) for c in data.get("concepts") or []]
+    assert concepts, "the fixture's draft proposes a concept"
+    decisions = Decisions(
+        "Jane Doe", claims={c: "accept" for c in claims},
+        concepts={c: "accept" for c in concepts},
+        concept_fields={concepts[0]: {"broader": "land, property and environment"}},
+    )  # fmt: skip
+    apply(annotation, drafted.seeds_dir / "registry.yaml", decisions,
+          (folder / f"{NAME}.txt").read_text(encoding="utf-8"))  # fmt: skip
+    saved = annotation.read_text(encoding="utf-8")
+    for claim in claims:
+        assert f"\n\n  - id: {claim}\n" in saved, claim
+    assert "\n\nclaims:\n" in saved
+    assert saved.count("approved by: Jane Doe") == len(claims)

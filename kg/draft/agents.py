@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.draft.article import Article, Ids, ProposedEntity
+from kg.draft.candidates import find_candidates
 from kg.draft.ids import slug
 from kg.draft.text import Mention, find_mentions, registry_names
 from kg.draft.titles import Span, TitledName, find_titled_names
@@ -61,6 +62,12 @@ def find_agents(article: Article, ids: Ids) -> Agents:
     base = find_mentions(article.text, names)
     proposed: dict[str, ProposedEntity] = {}
     extra: list[tuple[str, str]] = []
+    for candidate in find_candidates(article, base, ids):
+        proposed[candidate.label] = candidate
+        extra.append((candidate.id, candidate.label))
+        kinds[candidate.id] = candidate.kind
+    if extra:
+        base = find_mentions(article.text, names + extra)
     titles: list[Title] = []
     for titled in find_titled_names(article.sentences):
         person = _at(base, titled.name, "person", kinds)
@@ -77,6 +84,11 @@ def find_agents(article: Article, ids: Ids) -> Agents:
         if title is not None:
             titles.append(title)
     titles += _registry_offices(article.text, base, kinds)
+    served = [m for m in _offices_of_holders(article.text, article.entities, titles)
+              if not any(m.start < b.end and b.start < m.end for b in base)]  # fmt: skip
+    if served:
+        base = sorted([*base, *served], key=lambda m: m.start)
+        titles += _registry_offices(article.text, base, kinds)
     for match in _ANONYMOUS.finditer(article.text):
         side = _side(match.group("side"), article)
         label = f"Anonymous {match.group('side') + ' ' if side else ''}official"
@@ -93,21 +105,60 @@ def find_agents(article: Article, ids: Ids) -> Agents:
         kinds.setdefault(entity.id, entity.kind)
     mentions = [AgentMention(m.entity, m.start, m.end, m.text, kinds.get(m.entity, ""))
                 for m in find_mentions(article.text, [*names, *extra])]  # fmt: skip
+    mentions += [m for m in served if not any(m.start < b.end and b.start < m.end
+                                              for b in mentions)]  # fmt: skip
+    mentions.sort(key=lambda m: m.start)
     return Agents(mentions, list(proposed.values()), _unique(titles))
 
 
 def _office_names(entities: tuple[Entity, ...]) -> list[tuple[str, str]]:
     """Offices named the way articles name them: "Kestria's Minister of Water Resources"
-    for the office labelled "Minister of Water Resources of Kestria"."""
+    for the office labelled "Minister of Water Resources of Kestria", "the Front's
+    military commander" for "Military commander of the Eastern Liberation Front" (by
+    any name of the party)."""
     labels = {e.id: (e.label, *e.aliases) for e in entities}
     names = []
     for office in (e for e in entities if e.kind.name == "office"):
-        owner = office.text("office in")
-        for party in labels.get(owner or "", ()):
-            suffix = f" of {party}"
-            if office.label.endswith(suffix):
-                names.append((office.id, f"{party}'s {office.label[: -len(suffix)]}"))
+        parties = labels.get(office.text("office in") or "", ())
+        head = next((office.label[: -len(suffix)] for party in parties
+                     for suffix in (f" of {party}", f" of the {_bare(party)}")
+                     if office.label.endswith(suffix)), None)  # fmt: skip
+        if head is not None:
+            names += [(office.id, f"{party}'s {head}") for party in parties]
     return names
+
+
+def _bare(name: str) -> str:
+    return name[4:] if name.lower().startswith("the ") else name
+
+
+_SERVES = re.compile(r"\s+(?:to|for|of)\s+(?:the\s+)?")
+
+
+def _offices_of_holders(text: str, entities: tuple[Entity, ...], titles: list[Title]
+                        ) -> list[AgentMention]:  # fmt: skip
+    """An office that serves another office, named after its holder: "President Donald
+    Trump's adviser" for "Adviser to the President of the United States" when the text
+    says Donald Trump is the President. The mention is the head word alone ("adviser"),
+    so that the holder's own mention stays."""
+    by_label = {name_key(n): e.id for e in entities if e.kind.name == "office"
+                for n in (e.label, *e.aliases)}  # fmt: skip
+    people = {e.id: (e.label, *e.aliases) for e in entities}
+    found = []
+    for office in (e for e in entities if e.kind.name == "office"):
+        label = office.label
+        head, served = next(((label[: m.start()], by_label[name_key(label[m.end() :])])
+                             for m in _SERVES.finditer(label)
+                             if name_key(label[m.end() :]) in by_label), ("", ""))  # fmt: skip
+        if not served:
+            continue
+        holders = {t.person for t in titles if t.kind == "office" and t.value == served}
+        for name in (n for h in holders for n in people.get(h, ())):
+            pattern = rf"(?<!\w){re.escape(name)}['\u2019]s\s+(?P<head>{re.escape(head)})\b"
+            for found_at in re.finditer(pattern, text, re.IGNORECASE):
+                start, end = found_at.span("head")
+                found.append(AgentMention(office.id, start, end, found_at["head"], "office"))
+    return found
 
 
 def _governments(article: Article, names: list[tuple[str, str]]) -> list[tuple[str, str]]:

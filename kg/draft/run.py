@@ -4,6 +4,7 @@ found, and write the draft annotation file beside the document."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,13 +47,7 @@ def extractor(name: str, settings: Settings) -> Extractor:
 def read_article(settings: Settings, text_path: Path) -> Article:
     """The document to draft and what the seeds already know (registry, ids, concepts)."""
     slug = text_path.stem
-    try:
-        text = text_path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise SeedError(text_path, None, f"cannot be read ({exc.strerror})",
-                        "give the path of a .txt file") from exc  # fmt: skip
-    except UnicodeDecodeError as exc:
-        raise SeedError(text_path, None, "is not UTF-8", "convert it to UTF-8") from exc
+    text = article_text(settings, text_path)
     known = seeds.load(settings.seeds_dir, without=slug)
     taken = {e.id for e in known.entities} | {c.id for c in known.claims()}
     taken |= {r.id for d in known.documents for r in (*d.runs, *d.proposed)}
@@ -65,12 +60,57 @@ def read_article(settings: Settings, text_path: Path) -> Article:
                    frozenset(taken), settings.ns)  # fmt: skip
 
 
+def article_text(settings: Settings, text_path: Path) -> str:
+    """The text of an article to draft, or one line saying why ``text_path`` is none: a
+    plain-text news report in ``seeds/documents/NAME.txt`` (UTF-8, with sentences), not an
+    annotation file, a binary file, an empty one or a file the seeds do not read."""
+    documents = settings.seeds_dir / seeds.DOCUMENTS_DIR
+    put = f"put the article's text, byte for byte, in {documents}/NAME.txt and draft that"
+    if text_path.suffix != ".txt":
+        raise SeedError(text_path, None, "is not an article's text (kg draft reads .txt files)",
+                        put)  # fmt: skip
+    try:
+        data = text_path.read_bytes()
+    except OSError as exc:
+        raise SeedError(text_path, None, f"cannot be read ({exc.strerror})", put) from exc
+    if text_path.resolve().parent != documents.resolve():
+        raise SeedError(text_path, None, f"is not in {documents}, where kg build and kg review "
+                        "read articles", put)  # fmt: skip
+    if b"\x00" in data:
+        raise SeedError(text_path, None, "is binary, not an article's text", put)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SeedError(text_path, None, f"is not UTF-8 text (byte {exc.start} is not)",
+                        "save the article as plain UTF-8 text") from exc  # fmt: skip
+    controls = sum(not c.isprintable() and not c.isspace() for c in text)
+    if controls > 0.01 * len(text):
+        raise SeedError(text_path, None, "is binary, not an article's text", put)
+    if not text.strip():
+        raise SeedError(text_path, None, "is empty", "put the article's text in it, byte for byte")
+    if _structured(text) or not any(len(re.findall(r"[^\W\d_]{2,}", s.text)) >= 3
+                                    for s in sentences(text)):  # fmt: skip
+        raise SeedError(text_path, None, "holds no sentences of prose, which kg draft needs "
+                        "(is it data or markup rather than an article?)", put)  # fmt: skip
+    return text
+
+
+_FIELD_LINE = re.compile(r"^\s*(?:-\s|[\w .'\"-]{1,40}:(?:\s|$)|#|[{}\[\]<])")
+
+
+def _structured(text: str) -> bool:
+    """Whether the text reads as YAML, JSON or markup: most of its lines are fields, list
+    items, comments, brackets or tags rather than prose."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return sum(bool(_FIELD_LINE.match(line)) for line in lines) > 0.6 * len(lines)
+
+
 def draft(settings: Settings, text_path: Path, extractor: Extractor,
           now: dt.datetime | None = None) -> Drafted:  # fmt: skip
     """Draft ``text_path``; write ``NAME.yaml`` beside it unless a reviewed one exists."""
+    article = read_article(settings, text_path)
     target = text_path.with_suffix(".yaml")
     _refuse_reviewed(target)
-    article = read_article(settings, text_path)
     extraction = verify(article, extractor.extract(article))
     now = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
     stamp = now.strftime("%Y%m%dt%H%M%Sz")

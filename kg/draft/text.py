@@ -49,11 +49,17 @@ class Mention:
 
 def _name_pattern(name: str) -> re.Pattern[str]:
     """A name, matched as whole words (also in a compound: "Iran-Israel war"), tolerant
-    of a possessive ('s, ’s) and of case, except for short or all-capital names ("US"
-    is not "us")."""
+    of a possessive ('s, ’s), of case, except for short or all-capital names ("US" is
+    not "us"), and of a serial comma ("nuclear, legal, and economic" for "nuclear, legal
+    and economic", and the other way round)."""
     flags = 0 if len(name) <= 3 or name.isupper() else re.IGNORECASE
-    words = r"\s+".join(re.escape(w) for w in name.split())
-    return re.compile(rf"(?<![\w]){words}(?=(?:['\u2019]s)?(?![\w]))", flags)
+    words = name.split()
+    parts = []
+    for i, word in enumerate(words):
+        serial = i + 1 < len(words) and words[i + 1] in ("and", "or") and "," in name
+        parts.append(re.escape(word.rstrip(",")) + ",?" if serial else re.escape(word))
+    words_pattern = r"\s+".join(parts)
+    return re.compile(rf"(?<![\w]){words_pattern}(?=(?:['\u2019]s)?(?![\w]))", flags)
 
 
 def find_mentions(text: str, names: Iterable[tuple[str, str]]) -> list[Mention]:

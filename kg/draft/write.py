@@ -5,6 +5,7 @@ as comments, the sentences no claim cites yet."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 
@@ -18,9 +19,14 @@ _NEEDS_QUOTES = re.compile(r": |\s#|^[-?:,\[\]{}#&*!|>'\"%@`]|[:\s]$|^\s")
 
 
 def scalar(value: str) -> str:
-    """``value`` as a YAML scalar: plain where that is safe, else single-quoted."""
+    """``value`` as a YAML scalar: plain where that is safe, double-quoted with escapes
+    when it holds a line break or another control character (a single-quoted scalar
+    folds a line break into a space: a quote from a hard-wrapped article would no longer
+    be in the text), else single-quoted."""
     if value and not _NEEDS_QUOTES.search(value) and "\n" not in value and _PLAIN.match(value):
         return value
+    if any(not c.isprintable() for c in value):
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML one
     return "'" + value.replace("'", "''") + "'"
 
 

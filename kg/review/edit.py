@@ -93,7 +93,7 @@ def apply(annotation: Path, registry: Path, decisions: Decisions, text: str) -> 
         if decision in ("accept", "reject"):
             proposed.remove(item)  # type: ignore[union-attr]
         if decision == "accept":
-            item.pop(DRAFT, None)
+            _undraft(item)
             accepted.append(item)
     if proposed is not None and not proposed:
         del data[PROPOSED_ENTITIES]
@@ -112,6 +112,8 @@ def _set(item: CommentedMap, values: dict[str, Any]) -> None:
             continue  # never through a field edit
         if value in ("", None, []):
             item.pop(key, None)
+        elif key not in item and DRAFT in item:  # a new key goes before draft:, kept last
+            item.insert(list(item).index(DRAFT), key, value)
         else:
             item[key] = value
 
@@ -142,18 +144,39 @@ def _review_concepts(data: CommentedMap, decisions: Decisions) -> None:
         decision = decisions.concepts.get(concept_id)
         if decision == "reject" and DRAFT in item:
             concepts.remove(item)  # type: ignore[union-attr]
-        elif decision == "accept":
-            item.pop(DRAFT, None)
+        elif decision == "accept" and DRAFT in item:
+            _undraft(item)
     if concepts is not None and not concepts:
         del data["concepts"]
 
 
 def _approve(item: CommentedMap, reviewer: str) -> None:
-    """``draft: RUN`` becomes ``drafted in: RUN`` and ``approved by: NAME``, in place."""
+    """``draft: RUN`` becomes ``drafted in: RUN`` and ``approved by: NAME``, in place,
+    with the blank line or comment that followed it."""
     position = list(item).index(DRAFT)
+    after = item.ca.items.pop(DRAFT, None)
     run = item.pop(DRAFT)
     item.insert(position, DRAFTED_IN, run)
     item.insert(position + 1, APPROVED_BY, reviewer.strip())
+    if after is not None:
+        item.ca.items[APPROVED_BY] = after
+
+
+def _undraft(item: CommentedMap) -> None:
+    """Remove ``draft:``; the blank line or comment after it goes to the key now last
+    (or to the last quote of its list)."""
+    after = item.ca.items.pop(DRAFT, None)
+    last = list(item)[-1] == DRAFT
+    item.pop(DRAFT, None)
+    if after is None or not last or not item:
+        return
+    key = list(item)[-1]
+    value = item[key]
+    if isinstance(value, CommentedSeq) and value and not isinstance(value[-1], CommentedMap):
+        if len(value) - 1 not in value.ca.items:  # after the list's last quote
+            value.ca.items[len(value) - 1] = [after[2], None]
+    elif not isinstance(value, (CommentedSeq, CommentedMap)) and key not in item.ca.items:
+        item.ca.items[key] = after
 
 
 def _append_entities(registry: Path, entities: list[CommentedMap]) -> None:

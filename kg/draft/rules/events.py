@@ -51,6 +51,13 @@ _OPENED = re.compile(
     r"on\s+$",
     re.IGNORECASE,
 )
+# "negotiations that began in March", "the talks, which started on 2 March,"
+_BEGAN = re.compile(
+    r"\b(?:talks|negotiations|process|dialogue)\b,?\s+(?:that|which)\s+(?:had\s+)?"
+    r"(?:began|started|opened)\s+",
+    re.I,
+)
+_PREPOSITION = re.compile(r"(?:(?:in|on|during)\s+)?")
 _DAYS_OF = re.compile(
     r"\b(?:after|at the end of|following)\s+(?P<length>\w+(?:-\w+)?\s+days?)\s+of\s+"
     r"(?:talks|negotiations|meetings)\b",
@@ -139,6 +146,7 @@ def rounds(draft: Draft, process: str) -> list[DraftClaim]:
             round_.city = cities[0].entity if cities else None
             round_.anaphoric = bool(_ANAPHORA.match(sentence.text)) and start == 0
             found[number] = round_
+    _first_round(draft, found)
     _main_round(draft, found)
     claims: list[DraftClaim] = []
     places = [r.city for r in found.values() if r.city]
@@ -218,6 +226,34 @@ def _own_date(draft: Draft, sentence: Sentence, at: int, until: int, planned: bo
             continue
         return date
     return None
+
+
+def _first_round(draft: Draft, found: dict[int, _Round]) -> None:
+    """The first round, when the article counts a later one and says when (and where)
+    the talks began: "the second round of negotiations that began in March in
+    Aldenport" — the talks began with their first round."""
+    if 1 in found or not any(r.status == "held" for r in found.values()):
+        return
+    text = draft.article.text
+    for sentence in draft.article.sentences:
+        for match in _BEGAN.finditer(sentence.text):
+            at = sentence.start + match.end()
+            date = next((d for d in draft.dates_in(sentence) if d.value and not d.deadline and
+                         at <= d.start and _PREPOSITION.fullmatch(text[at : d.start])),
+                        None)  # fmt: skip
+            if date is None:
+                continue
+            end = date.end
+            city = next((c for c in draft.in_sentence(sentence, "city") if c.start >= end
+                         and re.fullmatch(r"\s+in\s+", text[end : c.start])), None)  # fmt: skip
+            end = city.end if city else end
+            start = sentence.start + match.start()
+            round_ = _Round(1, "held", [(text[start:end], start)], date=date)
+            round_.city = city.entity if city else None
+            round_.note = ("The text says when (and where) the talks began; keep this round only "
+                           "if they began with a round.")  # fmt: skip
+            found[1] = round_
+            return
 
 
 def _ahead(value: str, base: dt.date) -> bool:

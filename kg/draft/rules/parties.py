@@ -11,6 +11,7 @@ from kg.draft.article import DraftClaim, FieldValue
 from kg.draft.rules.draft import Draft, Quote, unique
 from kg.draft.text import Sentence
 
+_MEDIATED_BY = re.compile(r"\bmediated\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 _MEDIATES = re.compile(r"\bmediat(?:ed|ing|es|e|or|ion)\b", re.IGNORECASE)
 _HOSTED = re.compile(r"\bhost(?:ed|s|ing)?\b(?:[\w\s]{0,20}?)\bby\s+$", re.IGNORECASE)
 _LED = re.compile(r"\b(?:led|headed)\b")
@@ -81,7 +82,10 @@ def _party_of(draft: Draft, person: str, sentence: Sentence) -> str | None:
 def _mediator(draft: Draft, sentence: Sentence, process: str, event: str) -> None:
     taken = {str(c.fields.get("agent")) for c in draft.of_type("participation")
              if "negotiating-party" in c.fields.get("roles", [])}  # fmt: skip
-    for agent in draft.in_sentence(sentence, "state", "person"):
+    text = draft.article.text
+    agents = draft.in_sentence(sentence, "state", "person", "organisation")
+    named = [a for a in agents if _MEDIATED_BY.search(text[sentence.start : a.start])]
+    for agent in named or [a for a in agents if a.kind != "organisation"]:
         if agent.entity in taken:
             continue
         participate(draft, agent.entity, process if agent.kind == "state" else event,
