@@ -22,7 +22,7 @@ from kg.formats import find, spellings
 from kg.progress import Steps
 from kg.publish import DUMPS, dump_name
 from kg.queries import bind, find_query, parse, read_query_file, with_prefixes
-from kg.query import OUTPUT_FORMATS, check, engine_errors, run, write
+from kg.query import OUTPUT_FORMATS, check, engine_errors, on_deep_stack, run, write
 from kg.remote.publication import SWITCHES
 from kg.void import select
 
@@ -225,8 +225,12 @@ def _query(settings: Settings, args: argparse.Namespace) -> int:
         print(with_prefixes(text, settings.ns.prefixes()))
     plan = check(text, settings.ns, settings.allowed_services)
     store = release.current(settings).open_store()
-    with engine_errors(plan):
-        write(run(store, plan, settings.ns), args.format, sys.stdout.buffer, settings.ns)
+
+    def answer() -> None:
+        with engine_errors(plan):
+            write(run(store, plan, settings.ns), args.format, sys.stdout.buffer, settings.ns)
+
+    on_deep_stack(answer)
     sys.stdout.flush()
     return 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
 
 from rdflib import Graph
 
@@ -25,8 +24,6 @@ from kg.publish import build_lock, finish, inputs_digest, prepare
 from kg.release import Release
 from kg.validate import Report, engine, validate
 from kg.vocabulary import load_turtle, load_turtle_file
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ SPARQL 1.1 Query Results JSON, CSV/TSV and XML, or a plain table.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
@@ -24,6 +26,13 @@ from kg.namespaces import Namespaces
 from kg.server.sparql.querycheck import Plan, analyse
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+T = TypeVar("T")
+# Stack of the thread that runs queries: the engine recurses on nested queries, and the
+# check (querycheck.MAX_NESTING, MAX_DEPTH) keeps them well below what this stack takes
+# (measured with pyoxigraph 0.5: nested function calls crash an 8 MiB stack at 950
+# levels, a 64 MiB one at 7,600). Virtual memory: only the pages used are ever touched.
+STACK_SIZE = 64 << 20
 
 TABLE = "table"
 OUTPUT_FORMATS = [TABLE, *(s.name for s in RESULTS + GRAPHS)]  # `kg query --format`
@@ -41,6 +50,45 @@ def execute(
     """Check and run ``text``. Solutions are computed as they are read: read them
     inside :func:`engine_errors` too."""
     return run(store, check(text, ns, allowlist), ns)
+
+
+def on_deep_stack(function: Callable[[], T]) -> T:
+    """Call ``function`` on a thread with a :data:`STACK_SIZE` stack; its result, or
+    its exception."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            outcome.append(function())
+        except BaseException as exc:  # handed to the caller's thread
+            _clear_locals(exc)
+            failure.append(exc)
+
+    threading.stack_size(STACK_SIZE)
+    try:
+        thread = threading.Thread(target=call, name="kg-query", daemon=True)
+    finally:
+        threading.stack_size(0)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+def _clear_locals(error: BaseException | None, seen: set[int] | None = None) -> None:
+    """Let go of the local variables of the frames in ``error``'s tracebacks (and its
+    causes'), on this thread: they may hold pyoxigraph objects, which must not be dropped
+    on another thread. The tracebacks themselves (files and lines) stay."""
+    seen = set() if seen is None else seen
+    if error is None or id(error) in seen:
+        return
+    seen.add(id(error))
+    if error.__traceback__ is not None:
+        traceback.clear_frames(error.__traceback__)
+    _clear_locals(error.__cause__, seen)
+    _clear_locals(error.__context__, seen)
 
 
 def run(store: ox.Store, plan: Plan, ns: Namespaces) -> Result:

@@ -24,6 +24,7 @@ from tests.conftest import ROOT, Corpus, free_port
 
 STEP = re.compile(r".+ \.\.\.( \d+%)*( [0-9.]+ s| failed)")  # kg.progress.Steps
 DEEP = "SELECT * {" + "{" * 5000 + "}" * 5000 + "}"  # crashed the engine's parser (exit 139)
+LONG_CHAIN = "SELECT (" + "+".join(["1"] * 10000) + " AS ?x) {}"  # crashed it as well
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ CASES: dict[str, Case] = {
     "query-update": Case(("query", "INSERT DATA { <a:b> <a:c> <a:d> }"), 7, "read-only"),
     "query-syntax-error": Case(("query", "SELECT ?x WHERE { ?x "), 7, "SPARQL syntax error"),
     "query-nested-too-deep": Case(("query", DEEP), 7, "brackets nested more than"),
+    "query-chain-too-deep": Case(("query", LONG_CHAIN), 7, "levels deep"),
     "query-empty-example-name": Case(("query", "-e", ""), 7, "no query named ''"),
     "query-unknown-example": Case(("query", "-e", "99"), 7, "01-rounds"),
     "query-missing-file": Case(("query", "-f", "{tmp}/none.rq"), 7, "cannot read"),

@@ -14,7 +14,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "kg"
 SHARED = frozenset(
-    {"kg", "kg.config", "kg.errors", "kg.namespaces", "kg.formats", "kg.release", "kg.queries"}
+    {
+        "kg",
+        "kg.config",
+        "kg.errors",
+        "kg.namespaces",
+        "kg.formats",
+        "kg.release",
+        "kg.queries",
+        "kg.query",
+    }
 )
 BUILD = (
     "kg.seeds", "kg.compile", "kg.validate", "kg.publish", "kg.pipeline", "kg.link",

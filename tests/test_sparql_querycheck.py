@@ -8,8 +8,8 @@ import importlib
 
 import pytest
 
-from kg.errors import QueryError, QueryRefused, ServiceRefused
-from kg.server.sparql.querycheck import MAX_NESTING, analyse, unescape
+from kg.errors import QueryError, QueryRefused, QueryTooDeep, ServiceRefused
+from kg.server.sparql.querycheck import MAX_DEPTH, MAX_NESTING, analyse, unescape
 
 ALLOWED = "http://127.0.0.1:7878/query"
 ALLOW = frozenset({ALLOWED})
@@ -129,3 +129,31 @@ def test_nesting_that_crashes_or_stalls_the_parser_is_refused(deep: str, what: s
 def test_nesting_up_to_the_bound_passes_and_brackets_in_strings_do_not_count() -> None:
     analyse("SELECT * " + "{" * MAX_NESTING + "}" * MAX_NESTING, frozenset())
     analyse('ASK { FILTER(?x = "' + "(" * 5000 + '") }', frozenset())
+
+
+CHAINS = {
+    "binds": "ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3000)) + " }",
+    "sums": "SELECT (" + "+".join(["1"] * 10000) + " AS ?x) {}",
+    "differences": "SELECT (" + "-".join(["1"] * 10000) + " AS ?x) {}",
+    "unions": "ASK { " + " UNION ".join(["{}"] * 10000) + " }",
+    "disjunctions": "ASK { FILTER(" + "||".join(["true"] * 10000) + ") }",
+    "minuses": "ASK { ?s ?p ?o " + " MINUS { ?s ?p ?o }" * 3000 + " }",
+    "triple patterns": "ASK { " + " . ".join(["?s ?p ?o"] * 10000) + " }",
+    "objects": "ASK { ?s ?p " + ", ".join(["?o"] * 30000) + " }",
+    "nested chains": "ASK { FILTER(" + "(1+1+1+1+1+1+1+1+1+1+1+" * 190 + "1" + ")" * 190 + ") }",
+}
+
+
+@pytest.mark.parametrize("query", CHAINS.values(), ids=CHAINS.keys())
+def test_long_chains_that_crash_the_engine_are_refused(query: str) -> None:
+    """Issue 10: no bracket nested deep, but the engine builds these as trees thousands
+    of levels deep, and 3,000 BINDs (45 KB) or 10,000 '+' (20 KB) crashed its process."""
+    with pytest.raises(QueryTooDeep, match=f"levels deep.*at most {MAX_DEPTH:,} are accepted"):
+        analyse(query, frozenset())
+
+
+def test_flat_lists_and_chains_within_the_bound_pass() -> None:
+    analyse("ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(1900)) + " }", frozenset())
+    analyse("ASK { FILTER(?x IN (" + ", ".join(["1"] * 30000) + ")) }", frozenset())
+    analyse("ASK { VALUES ?x { " + " ".join(["1"] * 30000) + " } }", frozenset())
+    analyse("ASK { FILTER(CONCAT(" + ",".join(['"a"'] * 20000) + ")) }", frozenset())

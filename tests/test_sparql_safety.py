@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from kg.config import Settings
 from kg.server.sparql.endpoint import SparqlService
+from kg.server.sparql.querycheck import MAX_DEPTH, MAX_NESTING
 from tests.conftest import free_port
 from tests.sparql_support import Listener, app_client, oxigraph_server
 
@@ -280,6 +281,30 @@ def test_a_large_result_is_cut_at_the_cap_in_every_format(client: TestClient) ->
         assert response.status_code == 200, (name, response.text[:200])
         assert response.headers["kg-result-truncated"] == "rows=100000", name
         assert rows_of(response.content, name) == 100_000, name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 3000 + "?s ?p ?o" + "}" * 3000,
+        "ASK { " + " ".join(f"BIND(1 AS ?v{i})" for i in range(3000)) + " }",
+        "ASK { FILTER(" + "!" * 30000 + "true) }",
+    ],
+    ids=["braces", "binds", "negations"],
+)
+def test_a_query_too_deep_is_a_400_before_any_worker_sees_it(
+    client: TestClient, query: str
+) -> None:
+    """Issue 10: a 6 KB query of nested braces killed a query worker (SIGSEGV in the
+    engine's parser) and answered 500; two clients sending it crashed ten a second."""
+    executed = service_of(client).executed
+    response = client.post(
+        "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
+    )
+    assert response.status_code == 400, response.text
+    assert "deep" in response.text
+    assert any(f"{n:,}" in response.text for n in (MAX_NESTING, MAX_DEPTH))
+    assert service_of(client).executed == executed
 
 
 def test_a_literal_that_looks_like_a_row_separator_is_not_a_cut(built_settings: Settings) -> None:

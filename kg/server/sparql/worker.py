@@ -9,10 +9,9 @@ project's prefixes and base IRI, and writes the result with
 whether a release it holds open was pruned, and closes it: a deleted store's files take
 disk space until the last process holding them lets go.
 
-Queries run on a thread with a :data:`STACK_SIZE` stack: the engine recurses on nested
-queries, and the query check (``kg.querytext``) bounds their depth well below what
-this stack takes (measured: the costliest shape, nested function calls, crashes an
-8 MiB stack at 950 levels and a 64 MiB one at 7,600).
+Queries run on a thread with a deep stack (:func:`kg.query.on_deep_stack`): the engine
+recurses on nested queries, and the query check bounds their depth well below what
+that stack takes.
 
 Protocol, over two pipes, in the frames of :mod:`kg.server.sparql.wire`: the server sends
 a :class:`Config` frame once, the worker answers ``ready``; then for each :class:`Job`
@@ -36,6 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.query import on_deep_stack
 from kg.server.sparql import results
 from kg.server.sparql.wire import LENGTH, Config, Job, Reply
 
@@ -44,7 +44,6 @@ __all__ = ["LAUNCH", "READY", "Config", "Job", "Reply", "main", "query_hash", "w
 log = logging.getLogger("kg.server.sparql.worker")
 
 LAUNCH = "import sys; from kg.server.sparql.worker import main; sys.exit(main(sys.argv[1:]))"
-STACK_SIZE = 64 << 20  # bytes of stack for the thread that runs queries (virtual memory)
 IDLE_CHECK = 2.0  # seconds between looks for pruned releases while idle
 OPEN_STORES = 3  # releases held open at once (the current one, and cited ones)
 READY = b"ready"
@@ -139,13 +138,7 @@ def main(argv: list[str]) -> int:
         return 0
     config = Config.decode(frame)
     write_all(replies, [READY])
-    threading.stack_size(STACK_SIZE)
-    runner = threading.Thread(
-        target=_serve, args=(jobs, replies, pending, config), name="kg-queries"
-    )
-    threading.stack_size(0)
-    runner.start()
-    runner.join()
+    on_deep_stack(lambda: _serve(jobs, replies, pending, config))
     return 0
 
 
