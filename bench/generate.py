@@ -462,7 +462,8 @@ class Negotiation:
     def _model_paragraph(self, art: Article, rd: Round, fmt: str, r: str, issue: str) -> None:
         """The open annotation model's constructs: a session, a mediator's move, reported
         speech, a proposed body, a number in a position, a rank, a walkout, words two
-        delegations share, a deadline on a date, a cause in a season (first round)."""
+        delegations share, a deadline on a date, a report that the previous round's
+        promise was kept (later rounds), a cause in a season (first round)."""
         world, rng, a, b, m = self.world, self.rng, self.a, self.b, self.m
         v, mediator = world.vocabulary, m.people["foreign-minister"]
         art.paragraph()
@@ -516,6 +517,13 @@ class Negotiation:
                   action="Publish its proposals.", of=rd.id,
                   deadline={"by": self.next_day.isoformat()[:7],
                             "wording": f"by the end of {month}"})  # fmt: skip
+        if rd.number > 1:
+            s = art.say(f"{a.name} had published its proposals, as it promised in the "
+                        "previous round.")  # fmt: skip
+            art.claim(f"{r}-{a.id}-published", "fulfilment", [s.q()],
+                      of=f"{self.p}-r{rd.number - 1}-{a.id}-publish", status="met",
+                      date=rd.date if rd.full_date else "",
+                      wording="had published its proposals")  # fmt: skip
         if rd.number == 1:
             year = rd.day.year - 1
             s = art.say(
@@ -1560,12 +1568,20 @@ def _other_unit(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
                                                          "of": "the figure asked for"})  # fmt: skip
 
 
+def _other_fulfilment(art: Article, n: Negotiation, rd: Round, slug: str) -> None:
+    label = n.world.vocabulary.label("fulfilment", slug)
+    s = art.say(f"Its promise to publish its proposals was, by one account, {label}.")
+    art.claim(f"{n.p}-other-fulfilment-{slug}", "fulfilment", [s.q()],
+              of=f"{n.p}-r{rd.number}-{n.a.id}-publish", status=slug)  # fmt: skip
+
+
 # Per scheme, a claim that uses one of its concepts: every scheme has one.
 OTHER_CONCEPTS: dict[str, Callable[[Article, Negotiation, Round, str], None]] = {
     "action-type": _other_action,
     "proposal": _other_proposal,
     "rank": _other_rank,
     "unit": _other_unit,
+    "fulfilment": _other_fulfilment,
     "issue": _other_issue,
     "stance": _other_stance,
     "role": _other_role,

@@ -359,6 +359,25 @@ CLAIM_TYPES: tuple[ClaimType, ...] = (
         ),
     ),
     _claim(
+        "fulfilment", "FulfilmentReport", "fulfilment",
+        "What a source reports of a commitment after it was made: kept, partly kept or"
+        " broken, as of a date. A later article reports it, naming the commitment by id.",
+        (
+            LABEL,
+            _f("of", "fulfilmentOf", R, "the commitment", required=True,
+               targets=("commitment",)),
+            _f("status", "fulfilmentStatus", C, "met, partly met, broken or under way",
+               required=True, scheme="fulfilment"),
+            _f("date", "date", ValueKind.WHEN, "as of when: the day it was met or broken,"
+               " or the day of the report"),
+            DATE_WORDING,
+            _f("wording", "wording", T, "the report as the source words it"),
+            _f("quantities", "quantity", ValueKind.QUANTITY, "how much was done: detainees"
+               " released, observers sent", many=True),
+        ),
+        label_template="{of}: {status}",
+    ),
+    _claim(
         "position", "Position", "position",
         "A party's stance on an issue: it demands, proposes, accepts, rejects, excludes"
         " or insists on something, possibly a number (a flow, a share, a count).",

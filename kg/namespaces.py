@@ -58,6 +58,7 @@ RESOURCE_KINDS: tuple[str, ...] = (
     "statement", "assessment", "outcome", "commitment", "position", "divergence",
     "exchange", "event", "agreement", "evidence", "source", "extraction-run", "reviewer",
     "session", "interruption", "action", "body", "reported-speech", "rank-holding",
+    "fulfilment",
 )  # fmt: skip
 
 
@@ -84,6 +85,8 @@ CONCEPT_SCHEMES: tuple[ConceptScheme, ...] = (
     ConceptScheme("proposal", "ProposalStatus", "how far a proposed body is agreed"),
     ConceptScheme("rank", "Rank", "military, police and diplomatic ranks"),
     ConceptScheme("unit", "Unit", "units of measure of quantities, aligned with QUDT"),
+    ConceptScheme("fulfilment", "FulfilmentStatus", "whether a commitment was kept, as a "
+                  "source reports it"),
 )  # fmt: skip
 
 

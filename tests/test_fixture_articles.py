@@ -1,9 +1,10 @@
 """The two fictional negotiations of the fixture corpus, end to end: water-sharing talks
 between Kestria and Valdonia mediated by Marenland, and ceasefire talks between Sarvania
-and the Eastern Liberation Front ending in a signed memorandum. Annotated from
-docs/annotations.md alone, they use every claim type and every construct of the open
-annotation model; here each construct is followed through the release (compiled RDF,
-validated), the competency queries run across all documents, and the pages.
+and the Eastern Liberation Front ending in a signed memorandum, with a later article on
+what became of its commitments. Annotated from docs/annotations.md alone, they use every
+claim type and every construct of the open annotation model; here each construct is
+followed through the release (compiled RDF, validated), the competency queries run across
+all documents, and the pages.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from tests.conftest import CORPUS
 
 SEREN = "2025-11-13-kestria-valdonia-seren-round-4"
 CEASEFIRE = "2026-05-10-sarvania-elf-ceasefire-memorandum"
+FIRST_WEEK = "2026-05-20-sarvania-memorandum-first-week"  # reports on its commitments
 Row = dict[str, str]
 
 
@@ -60,7 +62,7 @@ def text_of(page: str) -> str:
 
 def test_together_they_use_every_claim_type() -> None:
     corpus = seeds_module.load(CORPUS)
-    used = {c.type.name for c in corpus.claims() if c.document in (SEREN, CEASEFIRE)}
+    used = {c.type.name for c in corpus.claims() if c.document in (SEREN, CEASEFIRE, FIRST_WEEK)}
     assert used == {t.name for t in CLAIM_TYPES}
 
 
@@ -92,7 +94,7 @@ def test_the_release_conforms_and_holds_each_new_kind_of_node(
     assert "Conforms" in (release.path / "validation-report.txt").read_text(encoding="utf-8")
     counts = answer_counts(store, settings)
     for cls in ("Session", "Interruption", "Action", "ProposedBody", "ReportedSpeech",
-                "RankHolding"):  # fmt: skip
+                "RankHolding", "FulfilmentReport"):  # fmt: skip
         assert counts.get(cls, 0) >= 1, cls
     assert counts["QuantitativeValue"] >= 4 and counts["Instant"] >= 6
 
@@ -186,6 +188,23 @@ def test_deadlines_on_a_date_and_in_hours_verifiers_guarantors_counts(
     keep = rows["Both sides to keep the ceasefire"]
     assert keep["verifiedBy"] == "Ceasefire monitoring mission"
     assert rows["The Regional Union to send 40 observers"]["quantities"] == "40 observers"
+
+
+def test_what_became_of_a_commitment_as_a_later_article_reports_it(
+    store: ox.Store, built_settings: Settings
+) -> None:
+    """Fulfilment reports of a later article name the memorandum's commitments by id;
+    query 7 gives each commitment the status of its latest report, with its date and
+    source; a commitment nobody reported on has none."""
+    rows = by(answer(store, built_settings, "7"), "commitment")
+    later = built_settings.ns.base + f"id/source/{FIRST_WEEK}"
+    release = rows["The government to release 200 detainees within 72 hours"]
+    assert (release["fulfilment"], release["fulfilmentDate"]) == ("partly met", "2026-05-13")
+    assert release["fulfilmentSource"] == later
+    assert rows["The Regional Union to send 40 observers"]["fulfilment"] == "met"
+    assert rows["The army to halt the shelling"]["fulfilment"] == "broken"
+    assert rows["Both sides to keep the ceasefire"]["fulfilment"] == "broken"
+    assert "fulfilment" not in rows["Kestria to submit its reservoir data by the end of March"]
 
 
 def test_a_number_in_a_position(store: ox.Store, built_settings: Settings) -> None:
@@ -307,6 +326,13 @@ def test_concept_pages_show_declarations_and_codes(client: TestClient) -> None:
     assert "their talks on sharing the waters of the Seren River" in declared  # its evidence
     coded = text_of(client.get("/page/concept/action-type/declare-ceasefire").text)
     assert "0871" in coded and "RETREAT" in coded
+
+
+def test_a_fulfilment_report_page_names_its_commitment_and_status(client: TestClient) -> None:
+    page = text_of(client.get("/page/fulfilment/detainee-release-partly-met").text)
+    for shown in ("The government to release 200 detainees within 72 hours", "partly met",
+                  "had released 150 of the 200 detainees", "150"):  # fmt: skip
+        assert shown in page, shown
 
 
 def test_a_proposed_body_and_reported_speech_render(client: TestClient) -> None:
