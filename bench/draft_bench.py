@@ -109,6 +109,13 @@ def measure(root: Path, name: str, repeat: int = 3) -> dict[str, object]:
         gold_path = copy / "documents" / f"{name}.yaml"
         gold_doc = next(d for d in seeds.load(copy).documents if d.slug == name)
         registry: tuple[Entity, ...] = seeds.load(copy).entities
+        # A later article citing its claims by id (a report on its commitments) would
+        # name ids the draft does not have: it goes too, text and annotation.
+        gold_ids = {c.id for c in gold_doc.claims}
+        for other in seeds.load(copy).documents:
+            if other.slug != name and _refs(other.claims, gold_ids):
+                for suffix in (".txt", ".yaml"):
+                    (copy / "documents" / f"{other.slug}{suffix}").unlink()
         gold_path.unlink()
         settings = Settings(seeds_dir=copy, ontology_dir=ROOT / "ontology",
                             shapes_dir=ROOT / "shapes", data_dir=Path(folder) / "var")  # fmt: skip
