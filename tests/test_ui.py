@@ -189,6 +189,16 @@ def test_a_query_with_parameters_gets_a_form_in_the_config(client: TestClient) -
     assert tabs["01-rounds"]["parameters"] == []
 
 
+def test_an_example_alone_opens_the_ui_on_its_tab(client: TestClient) -> None:
+    """The home page links each competency query as /query?example=NAME: the UI's page,
+    which tells its script which example tab to select (by number or by name)."""
+    for name in ("05-quotations", "5"):
+        response = client.get("/query", params={"example": name})
+        assert response.status_code == 200
+        assert 'data-example="05-quotations"' in response.text
+    assert "data-example" not in client.get("/query").text
+
+
 def test_an_example_with_its_parameter_opens_bound_in_a_tab(client: TestClient) -> None:
     """The form asks /query?example=12&fact=…; the answer sends the browser on to
     /query?query=… (which opens a tab and runs it) with the fact bound as one IRI."""
@@ -211,7 +221,7 @@ def test_an_example_with_its_parameter_opens_bound_in_a_tab(client: TestClient) 
 @pytest.mark.parametrize(
     ("params", "says"),
     [
-        ({"example": "12"}, "needs a value for ?fact"),
+        ({"example": "12", "limit": "5"}, "no parameter 'limit'"),
         ({"example": "12", "fact": "<https://example.org/a> } ?s ?p ?o {"}, "is not an IRI"),
         ({"example": "12", "fact": "round:x", "limit": "5"}, "no parameter 'limit'"),
         ({"example": "99"}, "no query named '99'"),

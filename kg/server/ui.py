@@ -93,12 +93,17 @@ def page(request: Request) -> Response:
     """The query UI, in the site's header and styles; without YASGUI, a page that says
     how to install it, with a plain form.
 
-    ``/query?example=12&fact=round:<id>`` binds the parameters of a competency query
-    (kg.queries.bind: each value checked as one IRI) and sends the browser on to
-    ``/query?query=…``, which opens the query in a tab of its own and runs it."""
-    if "example" in request.query_params:
-        return _bound_example(request)
+    ``/query?example=05-quotations`` opens the UI on that competency query's tab (the
+    home page lists the queries by title, with these links); ``/query?example=12&fact=
+    round:<id>`` binds the parameters of a competency query (kg.queries.bind: each value
+    checked as one IRI) and sends the browser on to ``/query?query=…``, which opens the
+    query in a tab of its own and runs it."""
     settings = _settings(request)
+    example = ""
+    if "example" in request.query_params:
+        if len(request.query_params) > 1:
+            return _bound_example(request)
+        example = find_query(settings.queries_dir, request.query_params["example"]).name
     installed = yasgui_dir() is not None
     try:
         release: Release | None = request.app.state.live.of_request(request.scope).release
@@ -111,6 +116,7 @@ def page(request: Request) -> Response:
         charts=installed and chart_dir() is not None,
         examples=[] if installed else _examples(settings),
         chosen=request.query_params.get("query", ""),
+        example=example,
         release=release,
         base=settings.base_iri,
     )

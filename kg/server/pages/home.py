@@ -42,12 +42,14 @@ class Count:
 
 @dataclass(frozen=True)
 class Example:
+    """A competency query as the home page lists it: by title, leading to its tab of the
+    query UI (the text is there, not here: printed in full, the queries were nine tenths
+    of the page)."""
+
     name: str
     title: str
     description: str
-    text: str
-    ui: str  # local path of the query UI with this query
-    sparql: str  # local path of the SPARQL endpoint running it
+    ui: str  # local path of the query UI on this query's tab
     parameters: tuple[Parameter, ...] = ()  # values the query takes (a form asks for them)
 
 
@@ -132,7 +134,7 @@ def overview(terms: Terms, release: Release, queries_dir: Path) -> Overview:
         graphs=tuple(_graph_counts(terms, version)),
         sources=tuple(_instances(terms, str(ns.nkg.SourceDocument))),
         schemes=tuple(_instances(terms, STANDARD_PREFIXES["skos"] + "ConceptScheme")),
-        examples=tuple(examples(queries_dir, ns.prefixes())),
+        examples=tuple(examples(queries_dir)),
         dumps=tuple(
             Dump(
                 path.removeprefix("dumps/"),
@@ -147,23 +149,17 @@ def overview(terms: Terms, release: Release, queries_dir: Path) -> Overview:
     )
 
 
-def examples(queries_dir: Path, prefixes: dict[str, str]) -> list[Example]:
-    found = []
-    for query in load_queries(queries_dir) if queries_dir.is_dir() else []:
-        text = with_prefixes(query.text, prefixes)
-        parameter = urlencode({"query": text})
-        found.append(
-            Example(
-                query.name,
-                query.title,
-                query.description,
-                text,
-                f"/query?{parameter}",
-                f"/sparql?{parameter}",
-                query.parameters,
-            )
+def examples(queries_dir: Path) -> list[Example]:
+    return [
+        Example(
+            query.name,
+            query.title,
+            query.description,
+            f"/query?{urlencode({'example': query.name})}",
+            query.parameters,
         )
-    return found
+        for query in (load_queries(queries_dir) if queries_dir.is_dir() else [])
+    ]
 
 
 def _solutions(terms: Terms, query: str, union: bool = False) -> ox.QuerySolutions:

@@ -97,6 +97,9 @@
       yasr: { prefixes: config.prefixes },
     });
     addExamples(yasgui, config, endpoint);
+    if (root.dataset.example) {
+      openExample(yasgui, config, endpoint, root.dataset.example);
+    }
     localLinks(config.base);
     notices(yasgui, config.tabs);
     addParameterForms(config);
@@ -164,6 +167,26 @@
       window.localStorage.setItem(key, "added");
     } catch (error) {
       // nothing to remember it in
+    }
+  }
+
+  // /query?example=NAME (the home page's links): that competency query's tab, selected;
+  // added again if the user had closed it.
+  function openExample(yasgui, config, endpoint, name) {
+    const tab = config.tabs.find((t) => t.example === name);
+    if (!tab) {
+      return;
+    }
+    const tabs = yasgui.persistentConfig.getTabs();
+    const found = tabs.find((id) => yasgui.persistentConfig.getTab(id).name === tab.name);
+    if (found) {
+      yasgui.selectTabId(found);
+    } else {
+      yasgui.addTab(true, {
+        name: tab.name,
+        yasqe: { value: tab.query },
+        requestConfig: { endpoint: endpoint },
+      });
     }
   }
 
