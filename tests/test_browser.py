@@ -32,6 +32,10 @@ pytestmark = pytest.mark.server
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DOSSIER = "US–Iran nuclear negotiations (2026)"
+DOSSIER_PATH = "page/process/us-iran-nuclear-talks-2026"
+CEASEFIRE_PATH = "page/process/sarvania-elf-talks"  # the fixture's talks with reports
+TIMELINE = "document.querySelector('#timeline figure')"
+NETWORK = "document.querySelector('#network figure')"
 # Recorded in the page before any of its scripts runs: CSP violations and errors.
 WATCH = """
 window.__problems = [];
@@ -103,21 +107,85 @@ def test_one_click_from_the_home_page_to_the_dossier(
     page.wait_for_load_state()
     assert urllib.parse.urlsplit(page.url).path == "/page/process/us-iran-nuclear-talks-2026"
     assert page.locator("h1").inner_text() == DOSSIER
-    for selector in ("#timeline svg", "#network svg", "table.matrix", "#commitments table"):
-        assert page.locator(selector).first.is_visible(), selector
-    assert page.locator("#timeline .mark.round").count() >= 2
-    assert page.locator("#network .node").count() >= 10
+    # With script, the timeline and the network are drawn by vis-timeline and
+    # Cytoscape.js (from npm, served by this server) over the server's SVG.
+    wait_until(page, f"{TIMELINE}.classList.contains('enhanced') && !!{TIMELINE}.kgTimeline")
+    wait_until(page, f"{NETWORK}.classList.contains('enhanced') && !!{NETWORK}.kgNetwork")
+    # (vis-timeline keeps its box hidden until its first drawing is done.)
+    for selector in ("#timeline .vis-timeline", "#network .live-canvas canvas", "table.matrix",
+                     "#commitments table"):  # fmt: skip
+        page.locator(selector).first.wait_for(state="visible", timeout=10_000)
+    assert page.locator("#timeline .vis-item.round").count() >= 2
+    assert page.evaluate(f"{NETWORK}.kgNetwork.nodes().length") >= 10
     assert page.locator("table.matrix a.stance").count() >= 8
+    # The SVG stays in the page (it is what prints), hidden on screen.
+    assert page.locator("#timeline svg .mark.round").count() >= 2
+    assert not page.locator("#timeline svg").is_visible()
     page.screenshot(path=screenshots() / "dossier-desktop.png", full_page=True)
     assert problems(page) == []
     # The same page on a phone: nothing wider than the screen but the matrix's scroller.
     phone = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True)
     small = phone.new_page()
+    small.add_init_script(WATCH)
     small.goto(page.url)
+    wait_until(small, f"{TIMELINE}.classList.contains('enhanced')")
+    wait_until(small, f"{NETWORK}.classList.contains('enhanced')")
+    small.locator("#timeline .vis-timeline").wait_for(state="visible", timeout=10_000)
     width = small.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width}px wide on a {PHONE['width']}px phone"
     small.screenshot(path=screenshots() / "dossier-phone.png", full_page=True)
+    assert problems(small) == []
     phone.close()
+
+
+def test_without_script_the_dossier_draws_its_pictures_in_svg(browser: Browser, site: str) -> None:
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + DOSSIER_PATH)
+    for selector in ("#timeline svg", "#network svg", "table.matrix", "#commitments table"):
+        assert page.locator(selector).first.is_visible(), selector
+    assert page.locator("#timeline svg .mark.round").count() >= 2
+    assert page.locator("#network svg .node").count() >= 10
+    assert page.locator("figure .live").count() == 0
+    page.screenshot(path=screenshots() / "dossier-desktop-without-script.png", full_page=True)
+    context.close()
+
+
+def test_the_interactive_pictures_answer_and_print_as_svg(page: Page, site: str) -> None:
+    """A click on a timeline item names it with a link to its page; a node under the
+    pointer shows its links; the static picture is a button away, and is what prints."""
+    page.goto(site + CEASEFIRE_PATH)
+    wait_until(page, f"!!{TIMELINE}.kgTimeline && !!{NETWORK}.kgNetwork")
+    page.locator("#timeline .vis-timeline").wait_for(state="visible", timeout=10_000)
+    # What became of each commitment, on the timeline: reported met, partly met, broken.
+    for status in ("met", "partly-met", "broken"):
+        assert page.locator(f"#timeline .vis-item.report.{status}").count() >= 1, status
+    page.locator("#timeline .vis-item.round").first.click()
+    picked = page.locator("#timeline p.picked")
+    picked.get_by_role("link", name="Open its page →").wait_for(timeout=5000)
+    assert "Aldenport" in picked.inner_text()
+    assert "/page/round/" in (picked.locator("a").get_attribute("href") or "")
+    # A node's links, as a person pointing at it sees them.
+    page.locator("#network .live-canvas").scroll_into_view_if_needed()
+    where = page.evaluate(
+        f"(() => {{ const cy = {NETWORK}.kgNetwork;"
+        " const n = cy.nodes().filter(n => n.data('label') === 'Petra Lind')[0];"
+        " const box = cy.container().getBoundingClientRect(); const p = n.renderedPosition();"
+        " return [box.left + p.x, box.top + p.y]; })()"
+    )
+    page.mouse.move(*where)
+    wait_until(page, "document.querySelector('#network p.picked').textContent.includes('link')")
+    assert page.locator("#network p.picked").inner_text().startswith("Petra Lind: ")
+    page.screenshot(path=screenshots() / "dossier-ceasefire-desktop.png", full_page=True)
+    # The static picture, on a button; and on paper.
+    page.locator("#network .live-tools button", has_text="Static picture").click()
+    assert page.locator("#network svg").is_visible()
+    page.locator("#network .live-tools button", has_text="Interactive view").click()
+    assert not page.locator("#network svg").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("#network svg").is_visible() and page.locator("#timeline svg").is_visible()
+    assert not page.locator("#timeline .live").is_visible()
+    assert problems(page) == []
 
 
 def test_four_letters_in_the_search_box_find_araghchi(page: Page, site: str) -> None:
@@ -300,4 +368,20 @@ def test_results_with_numbers_can_be_drawn_as_a_chart(page: Page, site: str) -> 
     wait_until(page, "!!window.kgYasgui")
     result_rows(page)
     assert page.locator(".yasgui .tabPanel.active .yasr .select_chart.disabled").count() == 1
+    assert problems(page) == []
+
+
+def test_a_home_page_query_link_opens_its_tab(page: Page, site: str) -> None:
+    """The home page lists the competency queries by title; each opens the query UI on
+    its own tab, which comes back if it had been closed."""
+    page.goto(site)
+    page.locator("#query-05-quotations a").click()
+    page.wait_for_url("**/query?example=05-quotations")
+    wait_until(page, "!!window.kgYasgui")
+    assert page.evaluate("window.kgYasgui.getTab().getName()").startswith("5. ")
+    page.evaluate("window.kgYasgui.getTab().close()")
+    assert not any(t.startswith("5. ") for t in page.evaluate(TAB_NAMES))
+    page.goto(site + "query?example=5")
+    wait_until(page, "!!window.kgYasgui")
+    assert page.evaluate("window.kgYasgui.getTab().getName()").startswith("5. ")
     assert problems(page) == []

@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from kg.config import settings_table
-from kg.server import ui
+from kg.server import ui, vendor
 
 from .conftest import ROOT, ServerProcess
 
@@ -133,6 +133,17 @@ def test_runtime_copies_the_release_the_queries_and_yasgui(stages: dict[str, Sta
     assert any("--from=ui" in c and c.count(yasgui) == 2 for c in copies), (
         "YASGUI must land where kg.server.ui looks: ./" + yasgui
     )
+
+
+def test_runtime_copies_every_library_file_the_pages_load(stages: dict[str, Stage]) -> None:
+    """Chart.js for the query UI, Cytoscape.js and vis-timeline for the dossier: each
+    file the server serves from node_modules/ is in a folder the image copies."""
+    copied = [c.split()[-1].removeprefix("./") for c in stages["runtime"].all("COPY")
+              if "--from=ui" in c]  # fmt: skip
+    needed = [ui.CHART_BUILD.as_posix() + "/chart.umd.js"]
+    needed += ["node_modules/" + f.path for f in vendor.FILES.values()]
+    for path in needed:
+        assert any(path.startswith(folder + "/") for folder in copied), path
 
 
 def test_serves_on_all_interfaces(stages: dict[str, Stage]) -> None:

@@ -5,6 +5,8 @@ every link on it leads somewhere, every query behind it runs."""
 from __future__ import annotations
 
 import datetime as dt
+import html as html_lib
+import json
 import re
 import urllib.parse
 from collections.abc import Callable
@@ -18,12 +20,15 @@ from kg import seeds as seeds_module
 from kg.config import Settings
 from kg.release import Release
 from kg.server.app import create_app
+from kg.server.pages.dossier import SECTIONS
 from kg.server.pages.routes import release_date
 
 from .conftest import Corpus
 from .test_seeds_invariants import add_generated_negotiation
 
 PROCESS = "/page/process/us-iran-nuclear-talks-2026"
+CEASEFIRE = "/page/process/sarvania-elf-talks"  # sessions, moves, an agreement, reports
+PROCESSES = ("us-iran-nuclear-talks-2026", "sarvania-elf-talks", "seren-water-talks")
 MINI_TEXT = (
     "Talks between the two sides began in May 2026. The first round was held on 12 and 13 May.\n"
 )
@@ -115,15 +120,24 @@ def test_the_dossier_shows_timeline_network_positions_and_commitments(
 
 
 def test_every_query_behind_the_dossier_is_shown_and_runs(client: TestClient) -> None:
-    html = client.get(PROCESS).text
-    queries = [h for h in links_of(html).hrefs if "query?query=" in h]
-    assert len(queries) >= 10
-    for href in queries:
-        text = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["query"][0]
-        assert "<https://w3id.org/negotiations-kg/id/process/us-iran-nuclear-talks-2026>" in text
-        answer = client.get("/sparql", params={"query": text, "format": "json"})
-        assert answer.status_code == 200, answer.text
-        assert answer.json()["results"]["bindings"], text.splitlines()[-1]
+    """Each section's query is linked from the page and runs on the endpoint; each finds
+    rows in at least one of the fixture's three negotiations (a negotiation without
+    sessions or proposed bodies has those queries, empty)."""
+    found: dict[str, int] = {}
+    for process in PROCESSES:
+        html = client.get(f"/page/process/{process}").text
+        queries = [h for h in links_of(html).hrefs if "query?query=" in h]
+        assert len(queries) >= 10, process
+        for href in queries:
+            text = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)["query"][0]
+            iri = f"<https://w3id.org/negotiations-kg/id/process/{process}>"
+            assert iri in text
+            answer = client.get("/sparql", params={"query": text, "format": "json"})
+            assert answer.status_code == 200, answer.text
+            general = text.replace(iri, "$process")
+            found[general] = found.get(general, 0) + len(answer.json()["results"]["bindings"])
+    empty = [text.splitlines()[-1] for text, rows in found.items() if rows == 0]
+    assert len(found) == len(SECTIONS) and not empty, empty
 
 
 def test_every_link_of_the_dossier_leads_to_a_page_or_an_anchor(client: TestClient) -> None:
@@ -206,3 +220,140 @@ def test_the_home_page_leads_with_the_negotiations(client: TestClient) -> None:
     assert person in links_of(html).hrefs
     listing = client.get("/instances", params={"class": "https://schema.org/Person"})
     assert listing.status_code == 200 and "Abbas Araghchi" in listing.text
+
+
+def test_the_dossier_shows_how_rounds_unfolded_moves_bodies_and_agreements(
+    client: TestClient,
+) -> None:
+    """The open model's constructs on the ceasefire talks' dossier: a walkout within a
+    round, the moves with their CAMEO and PLOVER codes, the monitoring mission proposed,
+    the memorandum with its signatories' ranks and its guarantor."""
+    html = client.get(CEASEFIRE).text
+    timeline = text_of(section(html, "timeline"))
+    for shown in ("Walkout of the Front's delegation", "walk out", "for four hours",
+                  "in protest at the shelling of the village of Korvan", "caused by Shelling of "
+                  "Korvan", "ended by Lind meets the leaders"):  # fmt: skip
+        assert shown in timeline, shown
+    assert 'class="mark interruption"' in section(html, "timeline")  # ▼ on the SVG too
+    moves = text_of(html[html.index('<h3 id="moves">') : html.index('<section id="network">')])
+    assert "declare a ceasefire 0871 · RETREAT" in moves and "accept mediation 038" in moves
+    assert "towards Lumeria" in moves
+    bodies = text_of(section(html, "bodies"))
+    assert "Ceasefire monitoring mission agreed" in bodies and "verify that the ceasefire" in bodies
+    agreements = text_of(section(html, "agreements"))
+    for shown in ("Aldenport memorandum", "signed at Aldenport", "Oren Vask ( brigadier general )",
+                  "Guaranteed by Lumeria"):  # fmt: skip
+        assert shown in agreements, shown
+    participants = text_of(section(html, "network"))
+    assert "brigadier general" in participants  # a rank beside the office
+
+
+def test_commitments_say_what_became_of_them_as_later_reports_say(client: TestClient) -> None:
+    """A commitment's status comes from the latest report of its fulfilment (a later
+    article's), with its date, words, numbers and evidence; the deadline's mark on the
+    timeline says it too."""
+    html = client.get(CEASEFIRE).text
+    rows = section(html, "commitments").split("<tr")[2:]  # after the head's row
+    detainees = next(r for r in rows if "The government to release 200 detainees" in r)
+    assert detainees.startswith(' class="partly-met"')
+    shown = text_of(detainees)
+    for part in ("partly met", "as of 13 May 2026", "had released 150 of the 200 detainees",
+                 "150 detainees released", "guaranteed by Lumeria"):  # fmt: skip
+        assert part in shown, part
+    assert "2026-05-20-sarvania-memorandum-first-week" in detainees  # the report's evidence
+    statuses = re.findall(r'<span class="badge ([a-z-]+)">', section(html, "commitments"))
+    assert sorted(statuses) == ["broken", "broken", "met", "partly-met"]
+    assert "verified by" in text_of(section(html, "commitments"))
+    assert 'class="mark deadline partly-met"' in section(html, "timeline")
+    assert "partly met · 13 May 2026" in section(html, "timeline")
+    assert "A week after the Aldenport memorandum" in section(html, "sources")
+
+
+def test_a_report_dated_after_the_release_does_not_count_yet() -> None:
+    """The status is the latest report known on the release's date, so a page says the
+    same thing for the life of its release."""
+    from kg.server.pages.proceedings import Report, latest
+    from kg.server.pages.terms import Term
+    from kg.server.pages.when import when
+
+    def report(day: str, status: str) -> Report:
+        concept = f"https://w3id.org/negotiations-kg/concept/fulfilment/{status}"
+        return Report(Term("iri", f"urn:r:{day}", day), status=Term("iri", concept, status),
+                      when=when(day))  # fmt: skip
+
+    found = [report("2026-05-01", "under-way"), report("2026-05-20", "met")]
+    assert latest(found, dt.date(2026, 5, 10)) is found[0]
+    assert latest(found, dt.date(2026, 6, 1)) is found[1]
+    assert latest(found, dt.date(2026, 4, 1)) is None
+    undated = [report("", "broken")]
+    assert latest(undated, dt.date(2026, 4, 1)) is undated[0]
+
+
+def test_the_pictures_carry_their_data_for_the_interactive_views(client: TestClient) -> None:
+    """Where npm installed vis-timeline and Cytoscape.js, the figures carry their data as
+    JSON (no inline script: the CSP forbids it) and the page loads the libraries from this
+    server; every item links to a page."""
+    html = client.get(CEASEFIRE).text
+    head = html[: html.index("</head>")]
+    for path in ("vendor/cytoscape.min.js", "vendor/vis-timeline.min.js",
+                 "vendor/vis-timeline.min.css", "static/dossier.js"):  # fmt: skip
+        assert path in head, path
+    assert "<script>" not in html and "cdn" not in head.lower()
+    timeline = data_of(html, "timeline")
+    kinds = {item["kind"] for item in timeline["items"]}
+    assert {"round", "interruption", "move", "context"} <= kinds
+    assert {"report met", "report partly-met", "report broken"} <= kinds
+    assert {g["id"] for g in timeline["groups"]} == {"rounds", "parts", "moves", "deadlines",
+                                                     "context"}  # fmt: skip
+    walkout = next(i for i in timeline["items"] if i["kind"] == "interruption")
+    assert (walkout["start"], walkout["end"]) == ("2026-05-08", "2026-05-09")  # end exclusive
+    assert all(item["href"].startswith("/page/") for item in timeline["items"])
+    graph = data_of(html, "graph")
+    ids = {node["id"] for node in graph["nodes"]}
+    assert {"Lumeria", "Petra Lind"} <= {node["label"] for node in graph["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+    for path in ("/vendor/cytoscape.min.js", "/vendor/vis-timeline.min.js"):
+        answer = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/javascript")
+        assert answer.headers["content-encoding"] == "gzip"
+    assert client.get("/vendor/vis-timeline.min.css").headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize("name", ["nothing.js", "..%2Fpackage.json", "cytoscape"])
+def test_only_the_listed_library_files_are_served(client: TestClient, name: str) -> None:
+    answer = client.get(f"/vendor/{name}")
+    assert answer.status_code == 404
+    assert "Traceback" not in answer.text and len(answer.text) < 300
+
+
+def test_without_the_npm_libraries_the_dossier_keeps_its_svg(
+    built_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without `npm ci` the dossier loads no script and carries no data for one: the
+    server-side pictures are the whole story."""
+    from kg.server import vendor
+
+    monkeypatch.setattr(vendor, "SEARCH_PATHS", (tmp_path,))
+    vendor._installed.cache_clear()
+    try:
+        with TestClient(create_app(built_settings)) as bare:
+            html = bare.get(CEASEFIRE).text
+            assert "vendor/" not in html and "dossier.js" not in html
+            assert "data-timeline" not in html and "data-graph" not in html
+            assert "<svg" in section(html, "timeline") and "<svg" in section(html, "network")
+            assert bare.get("/vendor/cytoscape.min.js").status_code == 404
+    finally:
+        vendor._installed.cache_clear()
+
+
+def text_of(page: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))).strip()
+
+
+def data_of(html: str, name: str) -> dict[str, list[dict[str, str]]]:
+    """The JSON of a figure's ``data-{name}`` attribute."""
+    found = re.search(rf"data-{name}='([^']+)'", html)
+    assert found is not None, name
+    data: dict[str, list[dict[str, str]]] = json.loads(html_lib.unescape(found[1]))
+    return data

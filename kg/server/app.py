@@ -17,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 
 from kg import __version__
 from kg.config import Settings
-from kg.server import dumps, failures, stack, ui
+from kg.server import dumps, failures, stack, ui, vendor
 from kg.server.live import LiveRelease
 from kg.server.pages import routes as pages
 from kg.server.sparql import endpoint as sparql
@@ -49,7 +49,7 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> KgApp:
     app.state.settings = settings
     app.state.live = live
     failures.install(app)
-    for module in (dumps, ui, pages):  # pages last: it owns the catch-all paths
+    for module in (dumps, ui, vendor, pages):  # pages last: it owns the catch-all paths
         app.include_router(module.router())
     for layer in reversed(stack.middleware(settings, live)):  # added innermost first
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)

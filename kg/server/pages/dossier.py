@@ -16,7 +16,6 @@ the release; the quotations; the context events; the sources.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -25,9 +24,11 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 
 from kg.queries import with_prefixes
-from kg.server.pages.quotes import Quote, evidence_of_all
+from kg.server.pages import proceedings as parts_of
+from kg.server.pages.lookup import Item, Lookup, Row, unique
+from kg.server.pages.proceedings import Agreement, Body, Move, Part, Report, Speech
 from kg.server.pages.terms import Term, Terms, lexical
-from kg.server.pages.when import When, span, when
+from kg.server.pages.when import When, when
 
 QUERIES = Path(__file__).parent / "queries"
 SECTIONS = {
@@ -38,15 +39,24 @@ SECTIONS = {
     "positions": "Positions",
     "outcomes": "Outcomes",
     "commitments": "Commitments and deadlines",
+    "fulfilment": "Reports on commitments",
     "quotations": "Quotations",
+    "reported": "Reported speech",
     "context": "Context",
     "sources": "Sources",
+    "sessions": "Sessions and interruptions",
+    "actions": "Negotiating moves",
+    "causes": "Causes and consequences",
+    "bodies": "Proposed bodies",
+    "agreements": "Agreements",
+    "quantities": "Numbers",
 }
-Row = dict[str, ox.NamedNode | ox.BlankNode | ox.Literal | None]
-# The columns of the queries that name claims whose evidence the page shows.
-CLAIM_COLUMNS = frozenset(
-    ("process", "round", "outcome", "commitment", "statement", "event", "position")
-)
+# Statuses of a commitment, as the page words them: from the latest report of its
+# fulfilment, else from its deadline and the release's date.
+STATUS_WORDS = {
+    "met": "met", "partly-met": "partly met", "broken": "broken", "under-way": "under way",
+    "due": "due", "passed": "deadline passed", "open": "open",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,18 +72,6 @@ class ShownQuery:
 
 
 @dataclass
-class Item:
-    """A claim on the dossier: its term, and the quotes that state it."""
-
-    term: Term
-    quotes: tuple[Quote, ...] = ()
-
-    @property
-    def quote(self) -> Quote | None:
-        return self.quotes[0] if self.quotes else None
-
-
-@dataclass
 class Round(Item):
     number: int | None = None
     status: Term | None = None
@@ -86,6 +84,8 @@ class Round(Item):
     outcomes: list[Item] = field(default_factory=list)
     mediators: list[Term] = field(default_factory=list)
     heads: list[tuple[Term, Term | None]] = field(default_factory=list)  # head, party
+    parts: list[Part] = field(default_factory=list)  # sessions and interruptions
+    moves: list[Move] = field(default_factory=list)  # negotiating moves made in it
 
     @property
     def planned(self) -> bool:
@@ -99,6 +99,9 @@ class ContextEvent(Item):
     when: When | None = None
     date_wording: str = ""
     duration: str = ""
+    causes: list[Term] = field(default_factory=list)
+    consequences: list[Term] = field(default_factory=list)
+    quantities: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -108,7 +111,16 @@ class Commitment(Item):
     deadline: When | None = None
     wording: str = ""
     anchor: Term | None = None
-    status: str = "open"  # "open" (no deadline), "due", "passed"
+    status: str = "open"  # a key of STATUS_WORDS
+    verified_by: list[Term] = field(default_factory=list)
+    guarantors: list[Term] = field(default_factory=list)
+    quantities: list[str] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)  # of its fulfilment, oldest first
+    report: Report | None = None  # the one its status comes from
+
+    @property
+    def status_text(self) -> str:
+        return STATUS_WORDS[self.status]
 
 
 @dataclass
@@ -126,6 +138,7 @@ class Cell:
     stance: Term | None
     wording: str
     number: int = 0  # its note under the matrix
+    quantities: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -158,6 +171,7 @@ class Participant:
     delegation: Term | None
     party: Term | None
     capacity: Term | None
+    ranks: list[Term] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +201,11 @@ class Dossier:
     context: list[ContextEvent]
     sources: list[Source]
     queries: dict[str, ShownQuery]
+    subjects: list[Term] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    bodies: list[Body] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    speeches: list[Speech] = field(default_factory=list)
 
     @property
     def latest(self) -> Round | None:
@@ -229,18 +248,32 @@ def dossier(terms: Terms, iri: str, as_of: dt.date) -> Dossier:
     prefixes = terms.ns.prefixes()
     queries = {name: shown_query(name, iri, prefixes) for name in SECTIONS}
     rows = {name: run(terms, query) for name, query in queries.items()}
-    look = _Lookup(terms)
+    look = Lookup(terms)
     look.prefetch({"process": [{"process": ox.NamedNode(iri)}], **rows})
     node = ox.NamedNode(iri)
     nkg = terms.ns.nkg
     process = look.item(iri)
     participants = _participants(look, rows["participants"])
-    mediators = _unique(p.agent for p in participants if _has_role(p, "mediator"))
-    parties = _unique(
+    mediators = unique(p.agent for p in participants if _has_role(p, "mediator"))
+    parties = unique(
         [p.agent for p in participants if _has_role(p, "negotiating-party")]
         + [look.term(r["party"]) for r in rows["delegations"] if r["party"] is not None]
     )
+    numbers = parts_of.quantities(look, rows["quantities"])
+    causes = parts_of.causes(look, rows["causes"])
+    moves = parts_of.moves(look, rows["actions"], causes, numbers)
     rounds = _rounds(look, rows, participants)
+    for part in parts_of.parts(look, rows["sessions"], causes):
+        if part.round in rounds:
+            rounds[part.round].parts.append(part)
+    for move in moves:
+        within = move.within.value if move.within else ""
+        target = rounds.get(within) or next(
+            (r for r in rounds.values() if any(p.term.value == within for p in r.parts)), None
+        )
+        if target is not None:
+            target.moves.append(move)
+    reports = parts_of.reports(look, rows["fulfilment"], numbers)
     return Dossier(
         process=process,
         as_of=as_of,
@@ -248,7 +281,7 @@ def dossier(terms: Terms, iri: str, as_of: dt.date) -> Dossier:
         issues=look.objects(node, str(nkg["issue"])),
         parties=parties,
         mediators=mediators,
-        rounds=rounds,
+        rounds=list(rounds.values()),
         participants=participants,
         delegations=[
             (
@@ -260,10 +293,10 @@ def dossier(terms: Terms, iri: str, as_of: dt.date) -> Dossier:
             for r in rows["delegations"]
         ],
         encounters=_encounters(look, rows["encounters"]),
-        matrix=_matrix(look, rows["positions"]),
-        commitments=_commitments(look, rows["commitments"], as_of),
+        matrix=_matrix(look, rows["positions"], numbers),
+        commitments=_commitments(look, rows["commitments"], as_of, numbers, reports),
         quotations=_quotations(look, rows["quotations"]),
-        context=_context(look, rows["context"]),
+        context=_context(look, rows["context"], causes, numbers),
         sources=[
             Source(
                 look.term(r["source"]),
@@ -273,60 +306,19 @@ def dossier(terms: Terms, iri: str, as_of: dt.date) -> Dossier:
             for r in rows["sources"]
         ],
         queries=queries,
+        subjects=look.objects(node, str(nkg["subject"])),
+        moves=moves,
+        bodies=parts_of.bodies(look, rows["bodies"]),
+        agreements=parts_of.agreements(look, rows["agreements"]),
+        speeches=parts_of.speeches(look, rows["reported"]),
     )
-
-
-class _Lookup:
-    """Terms and quotes for the dossier, each looked up once."""
-
-    def __init__(self, terms: Terms) -> None:
-        self.terms = terms
-        self._items: dict[str, Item] = {}
-        self._quotes: dict[str, list[Quote]] = {}
-
-    def term(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> Term:
-        assert node is not None
-        return self.terms.term(node)
-
-    def opt(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Term | None:
-        return None if node is None else self.terms.term(node)
-
-    def text(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-        return "" if node is None else lexical(node)
-
-    def prefetch(self, rows: dict[str, list[Row]]) -> None:
-        """The evidence of every claim the rows name, in one go (a query per claim was
-        the page's cost on a large graph)."""
-        iris = [
-            lexical(node)
-            for found in rows.values()
-            for row in found
-            for name, node in row.items()
-            if name in CLAIM_COLUMNS and isinstance(node, ox.NamedNode)
-        ]
-        self._quotes.update(evidence_of_all(self.terms, iris))
-
-    def item(self, iri: str) -> Item:
-        if iri not in self._items:
-            if iri not in self._quotes:
-                self._quotes.update(evidence_of_all(self.terms, [iri]))
-            self._items[iri] = Item(self.terms.iri(iri), tuple(self._quotes.get(iri, [])))
-        return self._items[iri]
-
-    def objects(self, subject: ox.NamedNode, predicate: str) -> list[Term]:
-        found = self.terms.store.quads_for_pattern(subject, ox.NamedNode(predicate), None)
-        return sorted({self.term(q.object) for q in found}, key=lambda t: t.text.lower())
-
-
-def _unique(terms: Iterable[Term]) -> list[Term]:
-    return list(dict.fromkeys(terms))
 
 
 def _has_role(participant: Participant, slug: str) -> bool:
     return any(r.value.endswith(f"/{slug}") for r in participant.roles)
 
 
-def _participants(look: _Lookup, rows: list[Row]) -> list[Participant]:
+def _participants(look: Lookup, rows: list[Row]) -> list[Participant]:
     found: dict[str, Participant] = {}
     for row in rows:
         key = lexical(row["participation"]) if row["participation"] is not None else ""
@@ -335,14 +327,13 @@ def _participants(look: _Lookup, rows: list[Row]) -> list[Participant]:
             Participant(look.term(row["agent"]), [], [], look.opt(row["delegation"]),
                         look.opt(row["onBehalfOf"]), look.opt(row["capacity"])),
         )  # fmt: skip
-        for name, into in (("role", p.roles), ("event", p.events)):
-            value = look.opt(row[name])
-            if value is not None and value not in into:
-                into.append(value)
+        look.collect(row, (("role", p.roles), ("event", p.events), ("rank", p.ranks)))
     return list(found.values())
 
 
-def _rounds(look: _Lookup, rows: dict[str, list[Row]], people: list[Participant]) -> list[Round]:
+def _rounds(
+    look: Lookup, rows: dict[str, list[Row]], people: list[Participant]
+) -> dict[str, Round]:
     rounds: dict[str, Round] = {}
     for row in rows["rounds"]:
         iri = lexical(row["round"]) if row["round"] is not None else ""
@@ -353,7 +344,7 @@ def _rounds(look: _Lookup, rows: dict[str, list[Row]], people: list[Participant]
         rounds[iri] = Round(
             item.term, item.quotes,
             number=int(number) if number.isdigit() else None,
-            status=look.opt(row["status"]), when=_when(look, row),
+            status=look.opt(row["status"]), when=look.when(row),
             date_wording=look.text(row["dateWording"]),
             city=look.opt(row["city"]), venue=look.opt(row["venue"]),
             format=look.opt(row["format"]),
@@ -372,10 +363,10 @@ def _rounds(look: _Lookup, rows: dict[str, list[Row]], people: list[Participant]
         target = rounds.get(look.text(row["event"]))
         if target is not None and row["head"] is not None:
             target.heads.append((look.term(row["head"]), look.opt(row["party"])))
-    return list(rounds.values())
+    return rounds
 
 
-def _encounters(look: _Lookup, rows: list[Row]) -> list[Encounter]:
+def _encounters(look: Lookup, rows: list[Row]) -> list[Encounter]:
     found: dict[str, Encounter] = {}
     for row in rows:
         iri = look.text(row["encounter"])
@@ -390,7 +381,7 @@ def _encounters(look: _Lookup, rows: list[Row]) -> list[Encounter]:
     return list(found.values())
 
 
-def _matrix(look: _Lookup, rows: list[Row]) -> Matrix:
+def _matrix(look: Lookup, rows: list[Row], numbers: dict[str, list[str]]) -> Matrix:
     holders: dict[Term, None] = {}
     issues: dict[Term, None] = {}
     cells: dict[tuple[str, str], list[Cell]] = {}
@@ -411,7 +402,8 @@ def _matrix(look: _Lookup, rows: list[Row]) -> Matrix:
         holder = look.term(row["holder"])
         holders.setdefault(holder)
         issues.setdefault(issue)
-        cell = Cell(look.item(position), look.opt(row["stance"]), look.text(row["wording"]))
+        cell = Cell(look.item(position), look.opt(row["stance"]), look.text(row["wording"]),
+                    quantities=numbers.get(position, []))  # fmt: skip
         cells.setdefault((holder.value, issue.value), []).append(cell)
     ordered_holders = sorted(holders, key=lambda t: t.text.lower())
     # Issues that someone holds a position on first, then the divergences alone.
@@ -427,27 +419,37 @@ def _matrix(look: _Lookup, rows: list[Row]) -> Matrix:
     return Matrix(ordered_holders, ordered_issues, cells, divergent)
 
 
-def _commitments(look: _Lookup, rows: list[Row], as_of: dt.date) -> list[Commitment]:
+def _commitments(
+    look: Lookup,
+    rows: list[Row],
+    as_of: dt.date,
+    numbers: dict[str, list[str]],
+    reports: list[Report],
+) -> list[Commitment]:
     found: dict[str, Commitment] = {}
     for row in rows:
         iri = look.text(row["commitment"])
         if iri not in found:
             item = look.item(iri)
-            deadline = when(look.text(row["deadline"]))
-            status = "open"
-            if deadline is not None:
-                status = "passed" if deadline.last < as_of else "due"
             found[iri] = Commitment(
-                item.term, item.quotes, action=look.text(row["action"]), deadline=deadline,
-                wording=look.text(row["wording"]), anchor=look.opt(row["anchor"]), status=status,
+                item.term, item.quotes, action=look.text(row["action"]),
+                deadline=when(look.text(row["deadline"])), wording=look.text(row["wording"]),
+                anchor=look.opt(row["anchor"]), quantities=numbers.get(iri, []),
+                reports=[r for r in reports if r.commitment == iri],
             )  # fmt: skip
-        by = look.opt(row["by"])
-        if by is not None and by not in found[iri].by:
-            found[iri].by.append(by)
+        c = found[iri]
+        many = (("by", c.by), ("verifiedBy", c.verified_by), ("guarantor", c.guarantors))
+        look.collect(row, many)
+    for c in found.values():
+        c.report = parts_of.latest(c.reports, as_of)
+        if c.report is not None and c.report.slug in STATUS_WORDS:
+            c.status = c.report.slug
+        elif c.deadline is not None:
+            c.status = "passed" if c.deadline.last < as_of else "due"
     return list(found.values())
 
 
-def _quotations(look: _Lookup, rows: list[Row]) -> list[Quotation]:
+def _quotations(look: Lookup, rows: list[Row]) -> list[Quotation]:
     found: dict[str, Quotation] = {}
     for row in rows:
         iri = look.text(row["statement"])
@@ -464,36 +466,29 @@ def _quotations(look: _Lookup, rows: list[Row]) -> list[Quotation]:
     return sorted(found.values(), key=lambda q: (q.quote.start if q.quote else 0) or 0)
 
 
-def _context(look: _Lookup, rows: list[Row]) -> list[ContextEvent]:
+def _context(
+    look: Lookup, rows: list[Row], causes: parts_of.Causes, numbers: dict[str, list[str]]
+) -> list[ContextEvent]:
     found: dict[str, ContextEvent] = {}
     for row in rows:
         iri = look.text(row["event"])
         if iri in found:
             continue
         item = look.item(iri)
+        before, after = causes.of(iri)
         found[iri] = ContextEvent(
             item.term, item.quotes,
             kind="agreement" if look.text(row["class"]).endswith("#Agreement") else "event",
-            relation=look.opt(row["relation"]), when=_when(look, row),
+            relation=look.opt(row["relation"]), when=look.when(row),
             date_wording=look.text(row["dateWording"]),
             duration=look.text(row["durationWording"]) or look.text(row["duration"]),
+            causes=before, consequences=after, quantities=numbers.get(iri, []),
         )  # fmt: skip
     return list(found.values())
 
 
-def _when(look: _Lookup, row: Row) -> When | None:
-    """A plain date, or the interval between its OWL-Time bounds (rounds over several
-    days, approximate dates), as the EDTF text says."""
-    edtf = look.text(row.get("edtf"))
-    if edtf or row.get("begin") is not None or row.get("end") is not None:
-        found = span(when(look.text(row.get("begin"))), when(look.text(row.get("end"))), edtf)
-        if found is not None:
-            return found
-    return when(look.text(row["date"]))
-
-
 def _source_date(
-    look: _Lookup, source: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    look: Lookup, source: ox.NamedNode | ox.BlankNode | ox.Literal | None
 ) -> When | None:
     if not isinstance(source, ox.NamedNode):
         return None

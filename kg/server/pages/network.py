@@ -181,3 +181,23 @@ def _edges(d: Dossier, place: dict[str, Node], parties: list[Term]) -> list[Edge
             for b in e.agents[i + 1 :]:
                 add(a, b, kind, f"{a.text} and {b.text}: {e.term.text}")
     return list(edges.values())
+
+
+def data(net: Network) -> dict[str, object]:
+    """The network for the interactive view (``static/dossier.js``, Cytoscape.js): the
+    same nodes at the same places, and the same edges, as JSON in a data attribute of
+    the picture (the Content-Security-Policy allows no inline script). ``href`` is the
+    node's page, a path from the site's root, or an outside URL."""
+    ids = {node.term.value: f"n{i}" for i, node in enumerate(net.nodes)}
+    return {
+        "nodes": [
+            {"id": ids[n.term.value], "label": n.term.text, "kind": n.kind,
+             "href": n.term.href or "", "x": n.x, "y": n.y}
+            for n in net.nodes
+        ],
+        "edges": [
+            {"source": ids[e.source.term.value], "target": ids[e.target.term.value],
+             "kind": e.kind, "label": e.label}
+            for e in net.edges
+        ],
+    }  # fmt: skip

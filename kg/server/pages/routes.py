@@ -33,6 +33,7 @@ from kg.errors import NotAcceptable, NotFound
 from kg.formats import SINGLE_GRAPH, RdfSyntax, by_suffix
 from kg.namespaces import RESOURCE_KINDS, STANDARD_PREFIXES
 from kg.release import Release
+from kg.server import vendor
 from kg.server.live import LiveRelease, Snapshot
 from kg.server.negotiation import HTML, Offer, choose, preferred
 from kg.server.pages import browse, documents, dossier, network, summary, timeline
@@ -285,11 +286,17 @@ def _rdf(here: Here, iri: str, syntax: RdfSyntax) -> Response:
 def _dossier_page(here: Here, iri: str) -> Response:
     """A negotiation process's page is its dossier (kg/server/pages/dossier.py)."""
     found = dossier.dossier(here.terms, iri, release_date(here.snapshot.release))
+    net = network.network(found)
     return here.render(
         "dossier.html",
         d=found,
         strip=timeline.strip(found),
-        net=network.network(found),
+        net=net,
+        # The interactive pictures (static/dossier.js) over the SVG, where npm installed
+        # their libraries; their data as JSON, in data attributes of the figures.
+        pictures=vendor.installed(vendor.DOSSIER),
+        timeline_data=timeline.data(found),
+        network_data=network.data(net) if net is not None else {},
         page=resource_page(here.terms, iri),
         alternates=here.alternates(iri),
     )

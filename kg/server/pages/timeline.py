@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from kg.server.pages.dossier import Dossier
+from kg.server.pages.dossier import STATUS_WORDS, Dossier
 from kg.server.pages.terms import Term
 from kg.server.pages.when import When
 
@@ -29,13 +29,21 @@ CHAR = 7.5  # width of one character of a label, roughly, in SVG units
 
 @dataclass(frozen=True)
 class Mark:
-    kind: str  # "round", "planned", "deadline", "context"
+    kind: str  # "round", "planned", "deadline", "context", "interruption"
     term: Term
     x: float
     width: float
     label: str
     when: str  # the date as a reader says it, or "date not set"
     lane: int = 0  # rounds whose bars or labels would overlap go in lanes of their own
+    status: str = ""  # a deadline's commitment's: a key of dossier.STATUS_WORDS
+
+    @property
+    def caption(self) -> str:
+        """What a deadline's diamond says under the axis."""
+        if self.status in ("", "open", "due"):
+            return f"due {self.when}"
+        return f"{STATUS_WORDS[self.status]} · {self.when}"
 
     @property
     def center(self) -> float:
@@ -115,10 +123,15 @@ def strip(d: Dossier) -> Strip | None:
         width = max(((r.when.last - r.when.first).days + 1) * scale, MIN_BAR)
         kind = "planned" if r.planned else "round"
         marks.append(Mark(kind, r.term, x_of(r.when.first), width, label, r.when.text))
+        for part in r.parts:
+            if part.kind == "interruption" and part.when is not None:
+                marks.append(Mark("interruption", part.term, x_of(part.when.first), scale,
+                                  part.term.text, part.when.text))  # fmt: skip
     for commitment in d.commitments:
         if (deadline := commitment.deadline) is not None:
             marks.append(Mark("deadline", commitment.term, x_of(deadline.last), MIN_BAR,
-                              commitment.term.text, deadline.text))  # fmt: skip
+                              commitment.term.text, deadline.text,
+                              status=commitment.status))  # fmt: skip
     laid = _lanes(marks)
     lanes = 1 + max((m.lane for m in laid), default=0)
     return Strip(tuple(laid), tuple(_ticks(first, last, x_of)), first, last, lanes)
@@ -159,3 +172,57 @@ def _ticks(first: dt.date, last: dt.date, x_of: object) -> list[Tick]:
             ticks.append(Tick(x_of(day), label))
         day = _month_end(day) + dt.timedelta(days=1)
     return ticks
+
+
+def data(d: Dossier) -> dict[str, object]:
+    """The timeline for the interactive view (``static/dossier.js``, vis-timeline), as
+    JSON in a data attribute of the picture: one lane each for the rounds, their sessions
+    and interruptions, the negotiating moves, the deadlines with what became of them, and
+    the context events; each item spans the days its date stands for (``end`` is the day
+    after the last, exclusive) and links to its page. Items without a date are left out
+    (the list under the picture has them)."""
+    items: list[dict[str, object]] = []
+
+    def add(group: str, kind: str, term: Term, at: When | None, text: str = "",
+            point: bool = False) -> None:  # fmt: skip
+        if at is None:
+            return
+        start = (at.last if point else at.first).isoformat()
+        item: dict[str, object] = {
+            "id": f"i{len(items)}", "group": group, "kind": kind, "start": start,
+            "label": text or term.text, "title": f"{term.text} — {at.text}",
+            "href": term.href or "",
+        }  # fmt: skip
+        if not point:
+            item["end"] = (at.last + dt.timedelta(days=1)).isoformat()
+        items.append(item)
+
+    for r in d.rounds:
+        label = f"Round {r.number}" if r.number is not None else r.term.text
+        add("rounds", "planned" if r.planned else "round", r.term, r.when, label)
+        for part in r.parts:
+            add("parts", part.kind, part.term, part.when)
+    for move in d.moves:
+        add("moves", "move", move.term, move.when, point=True)
+    for c in d.commitments:
+        add("deadlines", f"deadline {c.status}", c.term, c.deadline,
+            f"{c.term.text} ({c.status_text})", point=True)  # fmt: skip
+        for report in c.reports:
+            status = report.status.text if report.status else "reported"
+            add("deadlines", f"report {report.slug}", report.term, report.when,
+                f"{status}: {c.term.text}", point=True)  # fmt: skip
+    for e in d.context:
+        add("context", "context", e.term, e.when)
+    groups = [
+        {"id": g, "label": label} for g, label in GROUPS if any(i["group"] == g for i in items)
+    ]
+    return {"groups": groups, "items": items}
+
+
+GROUPS = (
+    ("rounds", "Rounds"),
+    ("parts", "Sessions, interruptions"),
+    ("moves", "Moves"),
+    ("deadlines", "Deadlines, reports"),
+    ("context", "Context"),
+)
