@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from kg.queries import with_prefixes
 from kg.server.pages import proceedings as parts_of
-from kg.server.pages.lookup import Item, Lookup, Row, unique
+from kg.server.pages.lookup import Item, Lookup, Row, claims_of, unique
 from kg.server.pages.proceedings import Agreement, Body, Move, Part, Report, Speech
 from kg.server.pages.terms import Term, Terms, lexical
 from kg.server.pages.when import When, when
@@ -426,65 +426,58 @@ def _commitments(
     numbers: dict[str, list[str]],
     reports: list[Report],
 ) -> list[Commitment]:
-    found: dict[str, Commitment] = {}
-    for row in rows:
-        iri = look.text(row["commitment"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Commitment(
-                item.term, item.quotes, action=look.text(row["action"]),
-                deadline=when(look.text(row["deadline"])), wording=look.text(row["wording"]),
-                anchor=look.opt(row["anchor"]), quantities=numbers.get(iri, []),
-                reports=[r for r in reports if r.commitment == iri],
-            )  # fmt: skip
-        c = found[iri]
-        many = (("by", c.by), ("verifiedBy", c.verified_by), ("guarantor", c.guarantors))
-        look.collect(row, many)
-    for c in found.values():
+    def make(item: Item, row: Row) -> Commitment:
+        iri = item.term.value
+        return Commitment(
+            item.term, item.quotes, action=look.text(row["action"]),
+            deadline=when(look.text(row["deadline"])), wording=look.text(row["wording"]),
+            anchor=look.opt(row["anchor"]), quantities=numbers.get(iri, []),
+            reports=[r for r in reports if r.commitment == iri],
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "commitment", make)
+    for c, row in pairs:
+        look.collect(row, (("by", c.by), ("verifiedBy", c.verified_by),
+                           ("guarantor", c.guarantors)))  # fmt: skip
+    found = claims_of(pairs)
+    for c in found:
         c.report = parts_of.latest(c.reports, as_of)
         if c.report is not None and c.report.slug in STATUS_WORDS:
             c.status = c.report.slug
         elif c.deadline is not None:
             c.status = "passed" if c.deadline.last < as_of else "due"
-    return list(found.values())
+    return found
 
 
 def _quotations(look: Lookup, rows: list[Row]) -> list[Quotation]:
-    found: dict[str, Quotation] = {}
-    for row in rows:
-        iri = look.text(row["statement"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Quotation(
-                item.term, item.quotes, words=look.text(row["words"]),
-                channel=look.opt(row["channel"]), when=when(look.text(row["date"])),
-                not_before=when(look.text(row["notBefore"])),
-            )  # fmt: skip
-        speaker = look.opt(row["speaker"])
-        if speaker is not None and speaker not in found[iri].speakers:
-            found[iri].speakers.append(speaker)
-    return sorted(found.values(), key=lambda q: (q.quote.start if q.quote else 0) or 0)
+    def make(item: Item, row: Row) -> Quotation:
+        return Quotation(
+            item.term, item.quotes, words=look.text(row["words"]),
+            channel=look.opt(row["channel"]), when=when(look.text(row["date"])),
+            not_before=when(look.text(row["notBefore"])),
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "statement", make)
+    for quotation, row in pairs:
+        look.collect(row, (("speaker", quotation.speakers),))
+    return sorted(claims_of(pairs), key=lambda q: (q.quote.start if q.quote else 0) or 0)
 
 
 def _context(
     look: Lookup, rows: list[Row], causes: parts_of.Causes, numbers: dict[str, list[str]]
 ) -> list[ContextEvent]:
-    found: dict[str, ContextEvent] = {}
-    for row in rows:
-        iri = look.text(row["event"])
-        if iri in found:
-            continue
-        item = look.item(iri)
-        before, after = causes.of(iri)
-        found[iri] = ContextEvent(
+    def make(item: Item, row: Row) -> ContextEvent:
+        before, after = causes.of(item.term.value)
+        return ContextEvent(
             item.term, item.quotes,
             kind="agreement" if look.text(row["class"]).endswith("#Agreement") else "event",
             relation=look.opt(row["relation"]), when=look.when(row),
             date_wording=look.text(row["dateWording"]),
             duration=look.text(row["durationWording"]) or look.text(row["duration"]),
-            causes=before, consequences=after, quantities=numbers.get(iri, []),
+            causes=before, consequences=after, quantities=numbers.get(item.term.value, []),
         )  # fmt: skip
-    return list(found.values())
+
+    return claims_of(look.claims(rows, "event", make))
 
 
 def _source_date(

@@ -3,8 +3,9 @@ quotes they name, each looked up once per page (:class:`Lookup`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -30,6 +31,9 @@ class Item:
     @property
     def quote(self) -> Quote | None:
         return self.quotes[0] if self.quotes else None
+
+
+C = TypeVar("C", bound=Item)
 
 
 class Lookup:
@@ -83,6 +87,21 @@ class Lookup:
                 return found
         return when(self.text(row.get("date")))
 
+    def claims(
+        self, rows: list[Row], column: str, make: Callable[[Item, Row], C]
+    ) -> list[tuple[C, Row]]:
+        """Each row with the claim its ``column`` names, made by ``make`` from the claim's
+        term and quotes and the first row that names it: a query answers one row per
+        combination of a claim's many values, and the builders merge them."""
+        found: dict[str, C] = {}
+        pairs = []
+        for row in rows:
+            iri = self.text(row[column])
+            if iri not in found:
+                found[iri] = make(self.item(iri), row)
+            pairs.append((found[iri], row))
+        return pairs
+
     def collect(self, row: Row, names: Iterable[tuple[str, list[Term]]]) -> None:
         """Add the term of each column named to its list, once (a query answers one row
         per combination of a claim's many values)."""
@@ -94,3 +113,8 @@ class Lookup:
 
 def unique(terms: Iterable[Term]) -> list[Term]:
     return list(dict.fromkeys(terms))
+
+
+def claims_of(pairs: list[tuple[C, Row]]) -> list[C]:
+    """The claims of :meth:`Lookup.claims`, each once, in the order of their first row."""
+    return list({id(claim): claim for claim, _ in pairs}.values())

@@ -5,8 +5,9 @@ bodies, the agreements with their signatories and guarantors, reported speech, t
 numbers claims state, and the later reports of whether commitments were kept.
 
 Each builder reads the rows of one query of ``queries/`` (run by
-:mod:`~kg.server.pages.dossier`) and merges the rows of one claim, which a query answers
-once per combination of the claim's many values.
+:mod:`~kg.server.pages.dossier`) and merges the rows of one claim
+(:meth:`~kg.server.pages.lookup.Lookup.claims`), which a query answers once per
+combination of the claim's many values.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from kg.server.pages.lookup import Item, Lookup, Row
+from kg.server.pages.lookup import Item, Lookup, Row, claims_of
 from kg.server.pages.terms import Term
 from kg.server.pages.when import When, when
 
@@ -128,24 +129,24 @@ class Causes:
 
 
 def parts(look: Lookup, rows: list[Row], causes: Causes) -> list[Part]:
-    found: dict[str, Part] = {}
-    for row in rows:
-        iri = look.text(row["part"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Part(
-                item.term, item.quotes,
-                kind="interruption" if look.text(row["class"]).endswith("#Interruption")
-                else "session",
-                round=look.text(row["round"]), when=look.when(row),
-                date_wording=look.text(row["dateWording"]), format=look.opt(row["format"]),
-                venue=look.opt(row["venue"]),
-                duration=look.text(row["durationWording"]) or look.text(row["duration"]),
-                action_type=look.opt(row["actionType"]), reason=look.text(row["reason"]),
-                causes=causes.of(iri)[0],
-            )  # fmt: skip
-        look.collect(row, (("by", found[iri].by), ("endedBy", found[iri].ended_by)))
-    return sorted(found.values(), key=lambda p: (p.round, p.when or _NEVER, p.term.text))
+    def make(item: Item, row: Row) -> Part:
+        return Part(
+            item.term, item.quotes,
+            kind="interruption" if look.text(row["class"]).endswith("#Interruption")
+            else "session",
+            round=look.text(row["round"]), when=look.when(row),
+            date_wording=look.text(row["dateWording"]), format=look.opt(row["format"]),
+            venue=look.opt(row["venue"]),
+            duration=look.text(row["durationWording"]) or look.text(row["duration"]),
+            action_type=look.opt(row["actionType"]), reason=look.text(row["reason"]),
+            causes=causes.of(item.term.value)[0],
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "part", make)
+    for part, row in pairs:
+        look.collect(row, (("by", part.by), ("endedBy", part.ended_by)))
+    found = claims_of(pairs)
+    return sorted(found, key=lambda p: (p.round, p.when or _NEVER, p.term.text))
 
 
 _NEVER = When(dt.date.max, dt.date.max, "day", "")
@@ -154,21 +155,20 @@ _NEVER = When(dt.date.max, dt.date.max, "day", "")
 def moves(
     look: Lookup, rows: list[Row], causes: Causes, numbers: dict[str, list[str]]
 ) -> list[Move]:
-    found: dict[str, Move] = {}
-    for row in rows:
-        iri = look.text(row["action"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Move(
-                item.term, item.quotes, action_type=look.opt(row["actionType"]),
-                cameo=look.text(row["cameo"]), plover=look.text(row["plover"]),
-                within=look.opt(row["in"]), when=when(look.text(row["date"])),
-                date_wording=look.text(row["dateWording"]), wording=look.text(row["wording"]),
-                led_to=causes.of(iri)[1], quantities=numbers.get(iri, []),
-            )  # fmt: skip
-        move = found[iri]
+    def make(item: Item, row: Row) -> Move:
+        iri = item.term.value
+        return Move(
+            item.term, item.quotes, action_type=look.opt(row["actionType"]),
+            cameo=look.text(row["cameo"]), plover=look.text(row["plover"]),
+            within=look.opt(row["in"]), when=when(look.text(row["date"])),
+            date_wording=look.text(row["dateWording"]), wording=look.text(row["wording"]),
+            led_to=causes.of(iri)[1], quantities=numbers.get(iri, []),
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "action", make)
+    for move, row in pairs:
         look.collect(row, (("by", move.by), ("towards", move.towards), ("object", move.objects)))
-    return sorted(found.values(), key=lambda m: (m.when or _NEVER, m.term.text))
+    return sorted(claims_of(pairs), key=lambda m: (m.when or _NEVER, m.term.text))
 
 
 def causes(look: Lookup, rows: list[Row]) -> Causes:
@@ -181,37 +181,31 @@ def causes(look: Lookup, rows: list[Row]) -> Causes:
 
 
 def bodies(look: Lookup, rows: list[Row]) -> list[Body]:
-    found: dict[str, Body] = {}
-    for row in rows:
-        iri = look.text(row["body"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Body(
-                item.term, item.quotes, status=look.opt(row["status"]),
-                within=look.opt(row["in"]), mandate=look.text(row["mandate"]),
-            )  # fmt: skip
-        body = found[iri]
+    def make(item: Item, row: Row) -> Body:
+        return Body(item.term, item.quotes, status=look.opt(row["status"]),
+                    within=look.opt(row["in"]), mandate=look.text(row["mandate"]))  # fmt: skip
+
+    pairs = look.claims(rows, "body", make)
+    for body, row in pairs:
         look.collect(row, (("proposedBy", body.proposed_by), ("member", body.members),
                            ("disputedBy", body.disputed_by)))  # fmt: skip
         for name, into in (("agreed", body.agreed), ("disputed", body.disputed)):
             text = look.text(row[name])
             if text and text not in into:
                 into.append(text)
-    return list(found.values())
+    return claims_of(pairs)
 
 
 def agreements(look: Lookup, rows: list[Row]) -> list[Agreement]:
-    found: dict[str, Agreement] = {}
-    for row in rows:
-        iri = look.text(row["agreement"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Agreement(
-                item.term, item.quotes, short_name=look.text(row["shortName"]),
-                when=when(look.text(row["date"])), place=look.opt(row["place"]),
-                produced_by=look.opt(row["producedBy"]),
-            )  # fmt: skip
-        agreement = found[iri]
+    def make(item: Item, row: Row) -> Agreement:
+        return Agreement(
+            item.term, item.quotes, short_name=look.text(row["shortName"]),
+            when=when(look.text(row["date"])), place=look.opt(row["place"]),
+            produced_by=look.opt(row["producedBy"]),
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "agreement", make)
+    for agreement, row in pairs:
         look.collect(row, (("guarantor", agreement.guarantors),))
         if (agent := look.opt(row["signatory"])) is not None:
             signatory = next((s for s in agreement.signatories if s.agent == agent), None)
@@ -219,23 +213,20 @@ def agreements(look: Lookup, rows: list[Row]) -> list[Agreement]:
                 signatory = Signatory(agent)
                 agreement.signatories.append(signatory)
             look.collect(row, (("rank", signatory.ranks), ("office", signatory.offices)))
-    return list(found.values())
+    return claims_of(pairs)
 
 
 def reports(look: Lookup, rows: list[Row], numbers: dict[str, list[str]]) -> list[Report]:
-    found: dict[str, Report] = {}
-    for row in rows:
-        iri = look.text(row["report"])
-        if iri in found:
-            continue
-        item = look.item(iri)
-        found[iri] = Report(
+    def make(item: Item, row: Row) -> Report:
+        return Report(
             item.term, item.quotes, commitment=look.text(row["commitment"]),
             status=look.opt(row["status"]), when=when(look.text(row["date"])),
             date_wording=look.text(row["dateWording"]), wording=look.text(row["wording"]),
-            quantities=numbers.get(iri, []),
+            quantities=numbers.get(item.term.value, []),
         )  # fmt: skip
-    return sorted(found.values(), key=lambda r: (r.commitment, r.when or _NEVER))
+
+    found = claims_of(look.claims(rows, "report", make))
+    return sorted(found, key=lambda r: (r.commitment, r.when or _NEVER))
 
 
 def latest(found: list[Report], as_of: dt.date) -> Report | None:
@@ -247,19 +238,17 @@ def latest(found: list[Report], as_of: dt.date) -> Report | None:
 
 
 def speeches(look: Lookup, rows: list[Row]) -> list[Speech]:
-    found: dict[str, Speech] = {}
-    for row in rows:
-        iri = look.text(row["speech"])
-        if iri not in found:
-            item = look.item(iri)
-            found[iri] = Speech(
-                item.term, item.quotes, content=look.text(row["content"]),
-                channel=look.opt(row["channel"]), when=when(look.text(row["date"])),
-                not_before=when(look.text(row["notBefore"])),
-            )  # fmt: skip
-        speech = found[iri]
+    def make(item: Item, row: Row) -> Speech:
+        return Speech(
+            item.term, item.quotes, content=look.text(row["content"]),
+            channel=look.opt(row["channel"]), when=when(look.text(row["date"])),
+            not_before=when(look.text(row["notBefore"])),
+        )  # fmt: skip
+
+    pairs = look.claims(rows, "speech", make)
+    for speech, row in pairs:
         look.collect(row, (("speaker", speech.speakers), ("reported", speech.reported)))
-    return list(found.values())
+    return claims_of(pairs)
 
 
 def quantities(look: Lookup, rows: list[Row]) -> dict[str, list[str]]:
