@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,11 +19,13 @@ from fastapi.testclient import TestClient
 from kg import release
 from kg.config import Settings
 from kg.server.app import create_app
+from kg.server.live import LiveRelease, Snapshot
 from kg.server.sparql.executor import Executor
 from kg.server.sparql.lean import READ
 from kg.server.sparql.results import Limits
 from kg.server.sparql.worker import Config, Job
 from kg.server.stack import SECURITY_HEADERS
+from tests.conftest import GENEVA, Corpus
 from tests.sparql_support import service_of
 
 ROUNDS = "SELECT ?r ?p ?o { ?r a nkg:NegotiationRound ; ?p ?o }"  # over 1 KB as JSON
@@ -208,3 +211,41 @@ def test_a_client_that_does_not_read_holds_no_worker(built_settings: Settings) -
         executor.close()
     assert size > 256 * 1024
     assert free == 0
+
+
+def test_a_claimed_path_is_answered_here_from_the_release_it_pins(
+    make_corpus: Callable[..., Corpus],
+) -> None:
+    """The extension point for an endpoint named after one release: a claim added to
+    ``app.lean.claims`` takes the path and pins the release; the lean path answers it
+    from that release (and caches it apart), while /sparql answers from the current one."""
+    older = make_corpus("older")
+    older.keep_only(GENEVA)
+    _, first = older.build()
+    settings, current = make_corpus("newer").build()
+    assert release.current(settings).id == current.id != first.id
+    pinned = Snapshot(first, first.open_store())
+
+    def then(scope: Any) -> bool:
+        if scope["path"] != "/then/sparql":
+            return False
+        LiveRelease.pin(scope, pinned)
+        return True
+
+    app = create_app(settings)
+    app.lean.claims.append(then)
+    graphs = {"query": "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}
+    with TestClient(app) as client:
+        service = service_of(client)
+        counts = {}
+        for path in ("/sparql", "/then/sparql", "/then/sparql"):
+            response = client.get(path, params=graphs)
+            assert response.status_code == 200, response.text
+            counts[path] = int(response.json()["results"]["bindings"][0]["n"]["value"])
+        assert service.executed == 2 and service.cache.hits == 1
+        assert client.get("/then/other").status_code == 404  # not claimed: the routes'
+    assert counts["/then/sparql"] < counts["/sparql"]
+    direct = first.open_store().query(graphs["query"])
+    assert isinstance(direct, ox.QuerySolutions)
+    count = next(iter(direct))[0]
+    assert isinstance(count, ox.Literal) and int(count.value) == counts["/then/sparql"]

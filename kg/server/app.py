@@ -21,16 +21,17 @@ from kg.server import dumps, failures, stack, ui, vendor
 from kg.server.live import LiveRelease
 from kg.server.pages import routes as pages
 from kg.server.sparql import endpoint as sparql
-from kg.server.sparql.lean import PATHS, LeanSparql
+from kg.server.sparql.lean import LeanSparql
 
 
 class KgApp(FastAPI):
-    """FastAPI, with ``/sparql`` dispatched to the lean path before its routing."""
+    """FastAPI, with ``/sparql`` (and any path a claim of ``lean.claims`` takes)
+    dispatched to the lean path before its routing."""
 
     lean: LeanSparql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in PATHS:
+        if scope["type"] == "http" and self.lean.takes(scope):
             await self.lean(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -70,6 +70,12 @@ class LiveRelease:
         state[SNAPSHOT_KEY] = snapshot
         return snapshot
 
+    @staticmethod
+    def pin(scope: MutableMapping[str, Any], snapshot: Snapshot) -> None:
+        """Make ``snapshot`` the one :meth:`of_request` gives for this request: how a path
+        that names a release (not the current one) has it answered by the same code."""
+        scope.setdefault("state", {})[SNAPSHOT_KEY] = snapshot
+
     def watch(self, interval: float = WATCH_INTERVAL) -> None:
         """Look at ``current`` every ``interval`` seconds from a daemon thread."""
 

@@ -1,7 +1,11 @@
 """The lean path: ``/sparql`` answered ahead of the framework's routing.
 
 Every request to ``/sparql`` or ``/sparql/`` comes here before FastAPI sees it (see
-:class:`kg.server.app.KgApp`), and goes one of two ways:
+:class:`kg.server.app.KgApp`); so does a request to any other path that a
+:data:`Claim` added to :attr:`LeanSparql.claims` takes, such as an endpoint named after
+one release, which pins that release (:meth:`LiveRelease.pin
+<kg.server.live.LiveRelease.pin>`) so that everything below answers from it. A request
+goes one of two ways:
 
 * **Repeated** (a ``GET``, ``HEAD`` or ``POST`` answered before on this release): the
   response is sent again from the result cache (:mod:`~kg.server.sparql.cache`), status,
@@ -24,6 +28,7 @@ the failure is handed to the middleware, which answers it as for any route.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
@@ -40,6 +45,19 @@ PATHS = frozenset({"/sparql", "/sparql/"})  # the W3C protocol tests ask for /sp
 # reads Origin; negotiation Accept; compression Accept-Encoding; a POST Content-Type).
 READ = frozenset({b"accept", b"accept-encoding", b"origin", b"content-type"})
 _REPEATABLE = frozenset({"GET", "HEAD", "POST"})
+
+Claim = Callable[[Scope], bool]
+"""Says whether a request is for a SPARQL endpoint answered here: True after pinning the
+release its path names, if not the current one (:meth:`LiveRelease.pin
+<kg.server.live.LiveRelease.pin>`); False, never an exception, for any other request
+(a path naming no release that is kept goes on to the routes, which answer 404)."""
+
+
+def current_endpoint(scope: Scope) -> bool:
+    """``/sparql``: the current release's endpoint."""
+    return scope["path"] in PATHS
+
+
 _BODY_START = "http.response.start"
 
 
@@ -51,6 +69,11 @@ class LeanSparql:
         self.live = live
         self.limits = stack.body_limits(settings)
         self.handler = stack.wrap(self._respond, settings, live)
+        self.claims: list[Claim] = [current_endpoint]
+
+    def takes(self, scope: Scope) -> bool:
+        """Whether an HTTP request is answered here, not by the framework's routes."""
+        return any(claim(scope) for claim in self.claims)
 
     async def _respond(self, scope: Scope, receive: Receive, send: Send) -> None:
         await endpoint.service(self.app).respond(scope, receive, send)
