@@ -25,9 +25,10 @@ is sent to every server and the number of results compared with Oxigraph's: a se
 that answers differently is marked in the table.
 
 Measured: requests per second, median and 99th-percentile latency (wrk's own
-histogram), errors, and the memory of the server: the proportional set size (PSS) of
-its process and all its children, sampled every 200 ms, so that pages the processes
-share are counted once. Ratios are to Oxigraph's server.
+histogram), errors, the machine's 1-minute load average after each run (the lowest and
+highest per server: the machine may be shared), and the memory of the server: the
+proportional set size (PSS) of its process and all its children, sampled every 200 ms,
+so that pages the processes share are counted once. Ratios are to Oxigraph's server.
 """
 
 from __future__ import annotations
@@ -620,6 +621,7 @@ def measure(
                 for concurrency in args.concurrency:
                     log(f"{server.name}: {query.name}, {mode}, concurrency {concurrency}")
                     cell = wrk(server, requests, query.accept, concurrency, args.seconds, work)
+                    cell["load"] = os.getloadavg()[0]  # the machine is shared: say how much
                     entry["cells"][f"{query.name}|{mode}|{concurrency}"] = cell
                     session.settle(log)
     finally:
@@ -693,8 +695,8 @@ def report(result: dict[str, Any]) -> str:
     out += [
         "**Servers**",
         "",
-        "| server | start-up | memory idle | memory peak | answers | restarts |",
-        "|---|---|---|---|---|---|",
+        "| server | start-up | memory idle | memory peak | answers | restarts | load |",
+        "|---|---|---|---|---|---|---|",
     ]
     reference_peak = results.get(REFERENCE, {}).get("peak_mb")
     for name in names:
@@ -705,10 +707,17 @@ def report(result: dict[str, Any]) -> str:
         same = "same as Oxigraph" if entry["same_answers"] else f"**differ**: {entry['answers']}"
         out.append(
             f"| {name} | {entry['startup_s']:.1f} s | {entry['idle_mb']:,.0f} MB | {peak} "
-            f"| {same} | {entry.get('restarts', 0)} |"
+            f"| {same} | {entry.get('restarts', 0)} | {_load(entry)} |"
         )
     out += ["", targets(result)]
     return "\n".join(out)
+
+
+def _load(entry: dict[str, Any]) -> str:
+    """The machine's 1-minute load average at the end of this server's runs, lowest to
+    highest: on a shared machine, how much else was running."""
+    loads = [c["load"] for c in entry.get("cells", {}).values() if "load" in c]
+    return f"{min(loads):.1f}–{max(loads):.1f}" if loads else "–"
 
 
 def _throughput(result: dict[str, Any], name: str, key: str) -> float | None:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from bench.generate import generate
 from bench.serve_bench import (
     QUERIES,
+    _load,
     count_results,
     lua_string,
     parameters,
@@ -116,3 +117,9 @@ def test_a_server_that_answered_nothing_counts_one_request_per_its_time_alone() 
         },
     }
     assert "| 80.00× (aggregate, concurrency 1) | yes |" in targets(result)
+
+
+def test_the_report_says_how_loaded_the_machine_was_for_each_server() -> None:
+    cells = {"point lookup|cold|1": {"load": 3.25}, "aggregate|cold|1": {"load": 11.0}}
+    assert _load({"cells": cells}) == "3.2–11.0"
+    assert _load({"cells": {"aggregate|cold|1": _cell(2)}}) == "–"  # saved before loads
