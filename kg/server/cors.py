@@ -6,8 +6,8 @@ Its simple responses are written here in one pass over the raw header list, with
 headers Starlette computes (``Access-Control-Allow-Origin: *`` and the exposed headers
 when the request has an ``Origin``; ``Origin`` added to ``Vary`` always), set as
 Starlette sets them: Starlette's own pass builds header objects for every response,
-which cost about a fifth of an uncached ``/sparql`` request (profiled: see
-docs/benchmarks.md, "Serve"). ``tests/test_cors.py`` compares the two on every case.
+which showed in the profiles of every ``/sparql`` request (docs/benchmarks.md, "Serve",
+and the README's design notes). ``tests/test_cors.py`` compares the two on every case.
 """
 
 from __future__ import annotations
