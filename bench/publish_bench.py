@@ -128,8 +128,7 @@ def read_while(
     started = time.monotonic()
     run = publish()
     ended = time.monotonic()
-    time.sleep(0.2)
-    answers = reader.finish()
+    answers = reader.finish(after=ended)
     mixed = [answer for answer in answers if answer not in (a, b)]
     for answer in mixed[:3]:  # what a mix is made of
         print(f"  a mix: {_differences(answer, a)} graphs differ from A's, "

@@ -292,7 +292,15 @@ class Reader(threading.Thread):
         while not self.answers and self.error is None and self.is_alive():
             time.sleep(0.01)
 
-    def finish(self) -> list[dict[str, tuple[str, int]]]:
+    def finish(self, after: float, timeout: float = 180.0) -> list[dict[str, tuple[str, int]]]:
+        """Stop once an answer asked after ``after`` (a ``time.monotonic()``) has come,
+        and return every answer: the last one then says what the store held at ``after``
+        (an answer asked before it may come later, from a snapshot taken before it)."""
+        deadline = time.monotonic() + timeout
+        while not any(asked > after for asked, _ in self.times):
+            if self.error is not None or not self.is_alive() or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         self.halt.set()
         self.join(180)
         if self.error is not None:
