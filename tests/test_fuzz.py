@@ -183,7 +183,6 @@ PATH_PIECES = [
     "~",
     "@",
     ":",
-    "#frag",
 ]
 
 path_tail = st.lists(st.sampled_from(PATH_PIECES), max_size=6).map("".join)
