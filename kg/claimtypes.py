@@ -10,8 +10,10 @@ generated from it (kg/reference.py).
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 # The table of concept schemes lives with the IRIs they mint; re-exported for readers of
 # the annotation vocabulary.
@@ -93,7 +95,22 @@ class ClaimType:
     quotation: bool = False  # evidence is the source of a direct quotation
 
     def field(self, key: str) -> Field | None:
-        return next((f for f in self.fields if f.key == key), None)
+        return self._by_key.get(key)
+
+    @cached_property
+    def _by_key(self) -> dict[str, Field]:
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def label_references(self) -> tuple[Field, ...]:
+        """The fields naming other records that the label template reads."""
+        return tuple(f for f in self.fields if f.key in self.label_keys and f.kind is ValueKind.REF)
+
+    @cached_property
+    def label_keys(self) -> frozenset[str]:
+        """The keys the label template reads (``{by|The source}`` reads ``by``)."""
+        names = (f for _, f, _, _ in string.Formatter().parse(self.label_template) if f)
+        return frozenset(name.partition("|")[0] for name in names)
 
 
 def _f(key: str, predicate: str, kind: ValueKind, help: str, **kw: object) -> Field:

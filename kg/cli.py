@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build only if seeds, ontology or shapes changed since the current release",
     )
+    build.add_argument(
+        "--full",
+        action="store_true",
+        help="compile and validate everything, read nothing from the build cache",
+    )
     check = command("validate", _validate, "compile and validate the seeds; make no release")
     check.add_argument("-q", "--quiet", action="store_true", help="print only the outcome")
     query = command("query", _query, "run a SPARQL query over the current release")
@@ -191,7 +196,7 @@ def _build(settings: Settings, args: argparse.Namespace) -> int:
             print(f"release {live.id} is up to date: {live.path}")
             _print_counts(settings)
             return 0
-    built = pipeline.build(settings, Steps(quiet=args.quiet))
+    built = pipeline.build(settings, Steps(quiet=args.quiet), full=args.full)
     files = built.files
     print(f"release {built.id} is current: {built.path}")
     print(f"  validation: conforms ({built.manifest['validation']['results']} results)")
@@ -402,7 +407,12 @@ def _stats(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _counts(settings: Settings) -> dict[str, object]:
+    """What the current release holds: from its manifest (what its VoID counts), or, for
+    a release made before manifests had them, by SPARQL over its store."""
     current = release.current(settings)
+    counted = current.manifest.get("statistics")
+    if isinstance(counted, dict):
+        return {"release": current.id, **counted}
     store = current.open_store()
     ns = settings.ns
     totals = next(

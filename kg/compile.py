@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 from rdflib import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.term import Node as RdfNode
@@ -25,6 +26,7 @@ from kg import concepts, structured
 from kg.claimtypes import APPROVED_BY, CLAIM_TYPES, DRAFT, Field, ValueKind
 from kg.errors import SeedError, SeedErrors
 from kg.evidence import QuoteAmbiguous, QuoteNotFound, SourceText, Span
+from kg.lookups import Lookups, Read
 from kg.namespaces import OA, SCHEMA, WD, Namespaces
 from kg.seeds import Claim, ConceptDeclaration, Document, Entity, Quote, Record, Run, Seeds
 from kg.values import (
@@ -40,40 +42,74 @@ from kg.vocabulary import ConceptIndex, name_key
 from kg.yamlfile import Node, Scalar, Sequence
 
 Origin = tuple[Path, int]  # the file and line a node was written at
+Triple = tuple[RdfNode, RdfNode, RdfNode]
 CLAIM_KINDS = tuple(t.kind for t in CLAIM_TYPES)
 STRUCTURED = (ValueKind.DEADLINE, ValueKind.WHEN, ValueKind.QUANTITY)
 
 
+class Sink(Protocol):
+    """Where the triples of one named graph go: an rdflib Graph, or a plain list."""
+
+    def add(self, triple: Triple, /) -> Any: ...
+
+
+class Triples(list[Triple]):
+    """A named graph as the list of its triples in the order they were made: the
+    build's sink, cheaper than a graph (kg/units.py sorts and deduplicates them)."""
+
+    def add(self, triple: Triple, /) -> None:
+        self.append(triple)
+
+
+def graph_sink(name: URIRef) -> Graph:
+    # The store without per-context bookkeeping: adding and reading triples is faster
+    # and smaller; len() counts, so count once where it matters.
+    return Graph(store="SimpleMemory", identifier=name)
+
+
+G = TypeVar("G", Graph, Triples)
+
+
 @dataclass
-class Compiled:
-    """The compiled dataset: named graphs, and where each node was written."""
+class Compiled(Generic[G]):
+    """The compiled dataset: named graphs (rdflib graphs, or lists of triples for a
+    build), and where each node was written."""
 
-    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    graphs: dict[URIRef, G] = field(default_factory=dict)
     origins: dict[RdfNode, Origin] = field(default_factory=dict)
+    sink: Callable[[URIRef], G] = graph_sink  # type: ignore[assignment]
 
-    def graph(self, name: URIRef) -> Graph:
+    def graph(self, name: URIRef) -> G:
         if name not in self.graphs:
-            # The store without per-context bookkeeping: adding and reading triples
-            # is faster and smaller; len() counts, so count once where it matters.
-            self.graphs[name] = Graph(store="SimpleMemory", identifier=name)
+            self.graphs[name] = self.sink(name)
         return self.graphs[name]
 
     def __len__(self) -> int:
         return sum(len(g) for g in self.graphs.values())
 
 
-def compile_seeds(seeds: Seeds, ontology: Graph, ns: Namespaces) -> Compiled:
-    """Compile ``seeds``; raise SeedErrors listing every problem found."""
-    compiler = _Compiler(seeds, ontology, ns)
-    with _cycle_collection_paused():
+@dataclass
+class DocumentGraph:
+    """One document compiled: its graph, where its nodes were written, and what it
+    looked up about the rest of the seeds (kg/lookups.py)."""
+
+    slug: str
+    triples: Triples
+    origins: dict[RdfNode, Origin]
+    reads: dict[Read, Any]
+
+
+def compile_seeds(seeds: Seeds, ontology: Graph, ns: Namespaces) -> Compiled[Graph]:
+    """Compile ``seeds`` into rdflib graphs; raise SeedErrors listing every problem."""
+    compiler = Compiler(seeds, ontology, ns)
+    with cycle_collection_paused():
         compiler.run()
-    if compiler.errors:
-        raise SeedErrors(compiler.errors)
+    compiler.raise_errors()
     return compiler.out
 
 
 @contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
+def cycle_collection_paused() -> Iterator[None]:
     """Compiling makes millions of objects that live as long as the dataset; every full
     pass of the cyclic garbage collector would scan them all again (about 40% of the
     compile time at 1M triples). Reference counting frees everything else as usual."""
@@ -86,58 +122,77 @@ def _cycle_collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(frozen=True)
-class _Target:
-    iri: URIRef
-    kind: str
-    record: Record
+class Compiler:
+    """Compiles seeds: everything at once (:meth:`run`), or the graphs that are not a
+    document's (:meth:`run_shared`) and one document at a time (:meth:`document`).
+    ``seeds`` may hold documents summarised by the build cache (kg/buildcache.py):
+    enough of them for what other documents look up, not to compile them."""
 
-
-class _Compiler:
-    def __init__(self, seeds: Seeds, ontology: Graph, ns: Namespaces) -> None:
+    def __init__(
+        self, seeds: Seeds, ontology: Graph, ns: Namespaces, sink: Any = graph_sink
+    ) -> None:
         self.seeds, self.ontology, self.ns = seeds, ontology, ns
         self.nkg = ns.nkg
         self.concepts = ConceptIndex.from_graph(ontology, ns)
         self.errors: list[SeedError] = []
         self.declared = concepts.register(self.concepts, seeds.declared_concepts(), ns, self._error)
-        self.out = Compiled()
-        self.targets: dict[str, _Target] = {}
-        for entity in (*seeds.entities, *seeds.proposed()):
-            self.targets[entity.id] = _Target(
-                ns.resource(entity.kind.name, entity.id), entity.kind.name, entity
-            )
-        for claim in seeds.claims():
-            self.targets[claim.id] = _Target(
-                ns.resource(claim.type.kind, claim.id), claim.type.kind, claim
-            )
-        self._labels: dict[str, str] = {}
+        self.out: Compiled[Any] = Compiled(sink=sink)
+        self.lookups = Lookups(seeds, ontology, ns, self.concepts, self.declared)
         self._context = structured.Context(
             ns,
             self._error,
             self._reference,
             self._concept_value,
-            self._concept_label,
-            lambda claim_id: self.targets[claim_id].record.text("date"),
+            self.lookups.concept_label,
+            self.lookups.date,
         )
         self._terms: dict[str, URIRef] = {}  # predicates and classes by name, made once
         self._evidence_written: set[URIRef] = set()
 
     def run(self) -> None:
-        self.out.graph(self.ns.graph("ontology")).__iadd__(self.ontology)
+        graph = self.out.graph(self.ns.graph("ontology"))
+        for triple in self.ontology:
+            graph.add(triple)
+        self.run_shared()
+        for document in self.seeds.documents:
+            self._document(document)
+
+    def run_shared(self) -> None:
+        """The graphs that belong to no document but the ontology's (kg/compiling.py
+        reads that from its files): registry, Wikidata links, seeds/concepts.yaml's
+        concepts."""
         self._registry()
         shared = [d for d in self.declared if d.document is None]
         if shared:
             graph = self.out.graph(self.ns.graph(concepts.DECLARED_GRAPH))
             for declaration in shared:
                 self._concept(graph, declaration, "en")
-        for document in self.seeds.documents:
-            self._document(document)
 
-    def _concept(self, graph: Graph, declaration: ConceptDeclaration, language: str) -> URIRef:
+    def document(self, document: Document) -> DocumentGraph:
+        """Compile one document (read in full) into a list of triples, recording what it
+        looks up; its errors join :attr:`errors`."""
+        for claim in document.claims:
+            self.lookups.define(claim)  # its own records, read in full
+        saved, self.out = self.out, Compiled[Triples](sink=lambda _: Triples())
+        self._evidence_written = set()
+        try:
+            with self.lookups.recording() as reads:
+                self._document(document)
+            out = self.out
+        finally:
+            self.out = saved
+        name = self.ns.graph(document.slug)
+        return DocumentGraph(document.slug, out.graphs.get(name, Triples()), out.origins, reads)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise SeedErrors(self.errors)
+
+    def _concept(self, graph: Sink, declaration: ConceptDeclaration, language: str) -> URIRef:
         iri = self.ns.concept(declaration.scheme.name, declaration.id)
         self.out.origins[iri] = (declaration.path, declaration.line)
         for triple in concepts.triples(
-            declaration, self.concepts, self.ns, self.seeds.verified_qids, language, self._error
+            declaration, self.lookups, self.ns, self.lookups.qids, language, self._error
         ):
             graph.add(triple)
         return iri
@@ -151,7 +206,7 @@ class _Compiler:
         # Proposed entities are compiled only by `kg validate` (a build refuses them),
         # so that the drafted claims naming them can be checked before review.
         for entity in (*self.seeds.entities, *self.seeds.proposed()):
-            iri = self.targets[entity.id].iri
+            iri = self.lookups.targets[entity.id].iri
             self.out.origins[iri] = (entity.path, entity.line)
             for curie in entity.kind.classes:
                 graph.add((iri, RDF.type, self._predicate(curie)))
@@ -167,7 +222,7 @@ class _Compiler:
             if run := entity.text(DRAFT):  # a proposal: a warning until accepted
                 graph.add((iri, PROV.wasGeneratedBy, self.ns.resource("extraction-run", run)))
 
-    def _link(self, links: Graph, iri: URIRef, entity: Entity, linked: dict[str, Entity]) -> None:
+    def _link(self, links: Sink, iri: URIRef, entity: Entity, linked: dict[str, Entity]) -> None:
         qid, line = entity.wikidata, entity.line_of("wikidata")
         assert qid is not None
         if qid not in self.seeds.verified_qids:
@@ -213,15 +268,16 @@ class _Compiler:
         for run in document.runs:
             self._run(graph, run)
         source = SourceText(document.text)
-        for declaration in self.declared:
-            if declaration.document == document.slug:
+        indexed = {(d.scheme.name, d.id) for d in self.declared if d.document == document.slug}
+        for declaration in document.concepts:  # as read in full: with their evidence
+            if (declaration.scheme.name, declaration.id) in indexed:
                 iri = self._concept(graph, declaration, language)
                 self._cite(graph, doc, source, declaration, iri, PROV.wasDerivedFrom)
         for claim in document.claims:
             self._claim(graph, doc, source, claim, language)
             self._provenance(graph, claim)
 
-    def _run(self, graph: Graph, run: Run) -> None:
+    def _run(self, graph: Sink, run: Run) -> None:
         """An extraction run of ``kg draft``: a prov:Activity with its extractor, model,
         prompt hash and start time (PROV-O, section 3.1)."""
         nkg, iri = self.nkg, self.ns.resource("extraction-run", run.id)
@@ -239,12 +295,12 @@ class _Compiler:
             except BadValue as exc:
                 self._error(run.path, run.line_of("date"), "has a bad run date", str(exc))
 
-    def _provenance(self, graph: Graph, claim: Claim) -> None:
+    def _provenance(self, graph: Sink, claim: Claim) -> None:
         """A drafted claim was generated by its run and, once reviewed, is attributed
         to the person who approved it (PROV-O wasGeneratedBy, wasAttributedTo)."""
         if claim.run is None:
             return
-        iri = self.targets[claim.id].iri
+        iri = self.lookups.targets[claim.id].iri
         graph.add((iri, PROV.wasGeneratedBy, self.ns.resource("extraction-run", claim.run)))
         if approver := claim.text(APPROVED_BY):
             agent = self.ns.resource("reviewer", _slug(approver))
@@ -252,7 +308,7 @@ class _Compiler:
             graph.add((agent, RDF.type, self.nkg.Reviewer))
             graph.add((agent, RDFS.label, Literal(approver)))
 
-    def _document_metadata(self, graph: Graph, doc: URIRef, document: Document) -> None:
+    def _document_metadata(self, graph: Sink, doc: URIRef, document: Document) -> None:
         nkg, meta, path = self.nkg, document.metadata, document.annotation_path
         if "received as" in meta:
             graph.add((doc, nkg.receivedAs, Literal(meta["received as"].value)))
@@ -283,12 +339,12 @@ class _Compiler:
                 graph.add((doc, predicate, Literal(value)))
 
     def _claim(
-        self, graph: Graph, doc: URIRef, source: SourceText, claim: Claim, language: str
+        self, graph: Sink, doc: URIRef, source: SourceText, claim: Claim, language: str
     ) -> None:
-        iri = self.targets[claim.id].iri
+        iri = self.lookups.targets[claim.id].iri
         self.out.origins[iri] = (claim.path, claim.line)
         graph.add((iri, RDF.type, self._predicate(claim.type.rdf_class)))
-        graph.add((iri, RDFS.label, Literal(self._label(claim.id), lang=language)))
+        graph.add((iri, RDFS.label, Literal(self.lookups.label(claim.id), lang=language)))
         if note := claim.text("note"):
             graph.add((iri, SKOS.editorialNote, Literal(note, lang="en")))
         for spec in claim.type.fields:
@@ -307,7 +363,7 @@ class _Compiler:
 
     def _cite(
         self,
-        graph: Graph,
+        graph: Sink,
         doc: URIRef,
         source: SourceText,
         record: Claim | ConceptDeclaration,
@@ -343,7 +399,7 @@ class _Compiler:
         return None
 
     def _evidence(
-        self, graph: Graph, doc: URIRef, record: Record, document: str, span: Span
+        self, graph: Sink, doc: URIRef, record: Record, document: str, span: Span
     ) -> URIRef:
         nkg = self.nkg
         iri = self.ns.resource("evidence", f"{document}-{span.start}-{span.end}")
@@ -371,7 +427,7 @@ class _Compiler:
     # --- fields ------------------------------------------------------------------------
 
     def _field(
-        self, graph: Graph, subject: URIRef, record: Record, spec: Field, language: str
+        self, graph: Sink, subject: URIRef, record: Record, spec: Field, language: str
     ) -> None:
         node = record.values.get(spec.key)
         if node is None:
@@ -451,7 +507,7 @@ class _Compiler:
                 self._error(path, node.line, f"has a bad '{spec.key}'", str(exc))
 
     def _concept_value(self, path: Path, node: Scalar, scheme: str) -> URIRef | None:
-        concept = self.concepts.find(scheme, node.value)
+        concept = self.lookups.concept(scheme, node.value)
         if concept is None:
             self._error(
                 path,
@@ -461,20 +517,10 @@ class _Compiler:
             )
         return concept
 
-    def _concept_label(self, concept: URIRef) -> str:
-        """A concept's preferred label, built in or declared."""
-        label = self.ontology.value(concept, SKOS.prefLabel)
-        if label is None:
-            declared = next((d for d in self.declared
-                             if self.ns.concept(d.scheme.name, d.id) == concept), None)  # fmt: skip
-            names = concepts.labels(declared) if declared else []
-            return names[0] if names else str(concept).rsplit("/", 1)[-1]
-        return str(label)
-
     def _reference(
         self, path: Path, node: Scalar, kinds: tuple[str, ...], key: str
     ) -> URIRef | None:
-        target = self.targets.get(node.value.strip())
+        target = self.lookups.target(node.value.strip())
         if target is None:
             self._error(
                 path,
@@ -500,19 +546,7 @@ class _Compiler:
             self._error(path, node.line, "has a bad date", str(exc))
             return None
 
-    # --- labels and names --------------------------------------------------------------
-
-    def _label(self, record_id: str) -> str:
-        """A node's label: its own, or its type's template filled with others' labels."""
-        if record_id in self._labels:
-            return self._labels[record_id]
-        self._labels[record_id] = record_id  # guards against cycles
-        record = self.targets[record_id].record
-        label = record.label if isinstance(record, Entity) else record.text("label")
-        if not label and isinstance(record, Claim):
-            label = record.type.label_template.format_map(_Labels(self, record))
-        self._labels[record_id] = label or record_id
-        return self._labels[record_id]
+    # --- names ---------------------------------------------------------------------------
 
     def _predicate(self, name: str) -> URIRef:
         """A CURIE ("rdfs:label") or a local name of the ontology namespace, as an IRI."""
@@ -544,30 +578,3 @@ def _declare_hint(scheme: str, value: str, known: list[str]) -> str:
         f"{value.strip()}, definition: <what it means>}} (docs/annotations.md, "
         "'New concepts')"
     )
-
-
-class _Labels(dict[str, str]):
-    """Values for a label template: the labels of what a claim's fields name."""
-
-    def __init__(self, compiler: _Compiler, claim: Claim) -> None:
-        super().__init__()
-        self.compiler, self.claim = compiler, claim
-
-    def __missing__(self, key: str) -> str:
-        """The labels a field names; ``{key|text}`` gives ``text`` when it is absent."""
-        key, _, absent = key.partition("|")
-        spec, node = self.claim.type.field(key), self.claim.values.get(key)
-        if spec is None or node is None:
-            return absent or "?"
-        items = node.items if isinstance(node, Sequence) else [node]
-        return ", ".join(self._one(spec, item) for item in items if isinstance(item, Scalar))
-
-    def _one(self, spec: Field, item: Scalar) -> str:
-        if spec.kind is ValueKind.REF and item.value in self.compiler.targets:
-            return self.compiler._label(item.value)
-        if spec.kind is ValueKind.CONCEPT:
-            concept = self.compiler.concepts.find(spec.scheme, item.value)
-            label = self.compiler.ontology.value(concept, SKOS.prefLabel) if concept else None
-            return str(label) if label else item.value
-        text = item.value.strip()
-        return text if len(text) <= 60 else text[:57] + "..."

@@ -14,7 +14,7 @@ evidence it quotes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from rdflib import DCTERMS, RDF, RDFS, SKOS, Literal, URIRef
@@ -22,7 +22,7 @@ from rdflib.term import Node as RdfNode
 
 from kg.namespaces import WD, Namespaces
 from kg.seeds import QID_PATTERN, ConceptDeclaration
-from kg.vocabulary import ConceptIndex
+from kg.vocabulary import ConceptFinder, ConceptIndex
 from kg.yamlfile import Scalar, Sequence
 
 Triple = tuple[RdfNode, RdfNode, RdfNode]
@@ -75,9 +75,9 @@ def labels(declaration: ConceptDeclaration) -> list[str]:
 
 def triples(
     declaration: ConceptDeclaration,
-    index: ConceptIndex,
+    index: ConceptFinder,
     ns: Namespaces,
-    verified_qids: dict[str, str],
+    verified_qids: Mapping[str, str],
     language: str,
     error: Report,
 ) -> Iterator[Triple]:
@@ -129,7 +129,7 @@ def triples(
 def _matches(
     declaration: ConceptDeclaration,
     concept: URIRef,
-    verified_qids: dict[str, str],
+    verified_qids: Mapping[str, str],
     error: Report,
 ) -> Iterator[Triple]:
     for key, predicate in (("exact match", SKOS.exactMatch), ("close match", SKOS.closeMatch)):

@@ -39,6 +39,9 @@ class Settings:
     shacl_engine: str = setting(
         "turbo", "SHACL processor: turbo (pyshacl-turbo, Rust) or pyshacl (pure Python)"
     )
+    build_workers: int = setting(
+        0, "Worker processes `kg build` reads, compiles and validates in; 0: one per CPU"
+    )
     host: str = setting("127.0.0.1", "Address `kg serve` listens on")
     port: int = setting(8000, "Port `kg serve` listens on")
     workers: int = setting(0, "HTTP worker processes of `kg serve`; 0: one per CPU")
@@ -118,8 +121,10 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"KG_{name.upper()} must be at least 1")
-        if self.workers < 0 or self.query_workers < 0:
-            raise ConfigError("KG_WORKERS and KG_QUERY_WORKERS must be 0 (one per CPU) or more")
+        if min(self.workers, self.query_workers, self.build_workers) < 0:
+            raise ConfigError(
+                "KG_WORKERS, KG_QUERY_WORKERS and KG_BUILD_WORKERS must be 0 (one per CPU) or more"
+            )
         for name in (
             "query_timeout",
             "http_timeout",

@@ -56,6 +56,9 @@ class SeedError(KgError):
                 where += f":{column}"
         super().__init__(f"{where}: {problem} — {fix}")
 
+    def __reduce__(self) -> tuple[object, ...]:  # to come back from a worker process
+        return (SeedError, (self.path, self.line, self.problem, self.fix, self.column))
+
 
 class SeedErrors(KgError):
     """Several seed errors, reported together so one build shows them all."""
@@ -67,6 +70,9 @@ class SeedErrors(KgError):
         lines = [str(e) for e in errors]
         head = f"{len(errors)} problems in the seeds:" if len(errors) > 1 else ""
         super().__init__("\n".join([head, *lines]) if head else lines[0])
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (SeedErrors, (self.errors,))
 
 
 class ValidationFailed(KgError):

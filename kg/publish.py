@@ -5,6 +5,11 @@ renamed to ``releases/<id>``, and ``current`` is switched with one ``rename(2)``
 symbolic link, which POSIX makes atomic. A build that fails or is killed leaves the
 previous release serving; its leftovers are removed by the next build.
 
+The dumps are assembled from the units' fragments and the VoID counted from their
+statistics (kg/assemble.py). The store is bulk-loaded from the N-Quads dump, or, for an
+incremental build, is a RocksDB checkpoint of the current release's store (its files
+hard-linked, not copied) in which the changed graphs are replaced.
+
 What fails while the folder is written (a full disk, a file system error, a statement
 too long for the engine to read back) is one :class:`~kg.errors.ReleaseError` (exit 6)
 of one line, saying what to do; the previous release stays current.
@@ -21,21 +26,22 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from kg import __version__
-from kg.compile import Compiled
+from kg.assemble import Counts, Fragments, counts, write_dumps
 from kg.config import Settings
+from kg.dataset import Dataset
 from kg.errors import ReleaseError
 from kg.formats import GRAPHS, RdfSyntax, by_suffix, named
 from kg.rdfconvert import quads
 from kg.release import MANIFEST, Release, current_id, read
 from kg.validate import Report
-from kg.void import Dump, Publisher, describe
+from kg.void import MAX_EXAMPLES, Dump, Publisher, describe, examples
 
 DUMP_NAME = "negotiations-kg"
 # The dumps of a release: the merged graph in each syntax of one graph, the dataset
@@ -90,6 +96,12 @@ def build_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
+def clock() -> dt.datetime:
+    """When a release is made: its id and its dcterms:issued (tests set it, to compare
+    two releases made alike byte for byte)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 @dataclass
 class Building:
     """A release being written under ``releases/.building-<id>``: not yet visible."""
@@ -97,58 +109,104 @@ class Building:
     path: Path
     release_id: str
     created: dt.datetime
+    store: str = ""  # how its store was made: "loaded" or "updated"
+    checksums: dict[str, tuple[int, str]] = field(default_factory=dict)  # file: size, SHA-256
+    statistics: dict[str, object] = field(default_factory=dict)  # for the manifest
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
+@dataclass(frozen=True)
+class Previous:
+    """The current release an incremental build starts from, and the graphs that
+    changed since (added, removed or different)."""
+
+    store: Path
+    changed: list[str]
+
+
 def prepare(
-    compiled: Compiled,
+    dataset: Dataset,
+    fragments_of: Fragments,
     shapes: Graph,
     settings: Settings,
+    previous: Previous | None = None,
     phase: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
 ) -> Building:
-    """Write the store, the dumps and the VoID of ``compiled`` into a new, invisible
+    """Write the dumps, the VoID and the store of ``dataset`` into a new, invisible
     release folder. Call under build_lock; validation may run meanwhile. ``phase``
-    wraps each step (load, dumps, void, store), for bench/build_bench.py to time."""
+    wraps each step (dumps, void, store), for bench/build_bench.py to time."""
     ns = settings.ns
-    created = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    created = clock()
     release_id = _new_id(settings, created)
     for stale in settings.releases_dir.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed build
     building = Building(settings.releases_dir / f".building-{release_id}", release_id, created)
     try:
         building.path.mkdir(parents=True)
-        # The statements go into memory once; the dumps and the VoID read them from
-        # there, in Rust, without the GIL (validation runs in another thread). The
-        # on-disk store is then bulk-loaded from the N-Quads dump: what is served is
-        # what can be downloaded.
-        with phase("load"):
-            memory = ox.Store()
-            memory.bulk_extend(quads(compiled.graphs.values()))
         with phase("dumps"):
-            dumps = _write_dumps(memory, building.path / "dumps", ns.prefixes(), compiled, settings)
+            names = {syntax.suffix: dump_name(syntax) for syntax in DUMPS}
+            links = str(ns.graph("wikidata-links"))
+            written = write_dumps(dataset, fragments_of, building.path / "dumps", names,
+                                  ns.prefixes(), links)  # fmt: skip
+            described = {dump_name(s): dump_description(s) for s in DUMPS}
+            described["wikidata-links.ttl"] = "owl:sameAs links to Wikidata, Turtle"
+            dumps = [
+                Dump(w.path.name, _media_type(w.path), w.size, w.sha256, described[w.path.name])
+                for w in sorted(written.values(), key=lambda w: w.path.name)
+            ]
+            building.checksums = {f"dumps/{d.name}": (d.size, d.sha256) for d in dumps}
         with phase("void"):
             _write_graph(shapes, building.path / "shapes.ttl")
             publisher = Publisher(settings.publisher, settings.contact)
-            void = describe(memory, ns, release_id, created, dumps, publisher)
+            figures = counts(dataset, examples(ns), MAX_EXAMPLES)
+            building.statistics = _statistics(figures, settings)
+            void = describe(figures, ns, release_id, created, dumps, publisher)
             _write_graph(void, building.path / "void.ttl")
-            del memory
         with phase("store"):
+            building.store = _store(building.path, dataset, fragments_of, previous)
             store = ox.Store(str(building.path / "store"))
-            dataset = building.path / "dumps" / DATASET_DUMP
-            store.bulk_load(path=dataset, format=DATASET.engine)
+            store.remove_graph(ox.NamedNode(str(ns.graph("void"))))
             store.bulk_extend(quads([_renamed(void, ns.graph("void"))]))
             store.flush()
-            store.optimize()
-        del store  # closes the RocksDB store before the folder moves
+            if building.store == "loaded":
+                store.optimize()
+            del store  # closes the RocksDB store before the folder moves
     except (OSError, MemoryError) as exc:
         building.discard()
-        raise _not_written(exc, settings) from exc
+        raise not_written(exc, settings) from exc
     except BaseException:
         building.discard()
         raise
     return building
+
+
+def _store(
+    folder: Path, dataset: Dataset, fragments_of: Fragments, previous: Previous | None
+) -> str:
+    """Make the release's store: update a checkpoint of the previous one (when there
+    is one and it opens) or bulk-load the N-Quads dump. Says which."""
+    target = folder / "store"
+    if previous is not None:
+        try:
+            source = ox.Store.read_only(str(previous.store))
+            source.backup(str(target))  # hard links to its immutable files
+            del source
+            store = ox.Store(str(target))
+            for name in previous.changed:
+                store.remove_graph(ox.NamedNode(name))
+                if name in dataset.stats and dataset.stats[name].triples:
+                    store.load(fragments_of(name)["nq"], format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            del store
+            return "updated"
+        except OSError:
+            shutil.rmtree(target, ignore_errors=True)  # then load it whole
+    store = ox.Store(str(target))
+    store.bulk_load(path=folder / "dumps" / DATASET_DUMP, format=DATASET.engine)
+    del store
+    return "loaded"
 
 
 def finish(building: Building, report: Report, settings: Settings, inputs: str) -> Release:
@@ -158,7 +216,7 @@ def finish(building: Building, report: Report, settings: Settings, inputs: str) 
     try:
         _write_graph(report.graph, folder / "validation-report.ttl")
         (folder / "validation-report.txt").write_text(report.text() + "\n", encoding="utf-8")
-        _write_manifest(folder, building.release_id, building.created, inputs, report, settings)
+        _write_manifest(building, inputs, report, settings)
         folder.rename(final)
         _switch_current(settings, final)
     except BaseException as exc:
@@ -166,20 +224,13 @@ def finish(building: Building, report: Report, settings: Settings, inputs: str) 
         if final.exists() and settings.current_link.resolve() != final.resolve():
             shutil.rmtree(final, ignore_errors=True)  # renamed, but never made current
         if isinstance(exc, OSError | MemoryError):
-            raise _not_written(exc, settings) from exc
+            raise not_written(exc, settings) from exc
         raise
     _prune(settings)
     return read(final)
 
 
-def publish(
-    compiled: Compiled, report: Report, shapes: Graph, settings: Settings, inputs: str
-) -> Release:
-    """Write ``compiled`` as a new release and make it current. Call under build_lock."""
-    return finish(prepare(compiled, shapes, settings), report, settings, inputs)
-
-
-def _not_written(exc: OSError | MemoryError, settings: Settings) -> ReleaseError:
+def not_written(exc: OSError | MemoryError, settings: Settings) -> ReleaseError:
     """What failed while a release was written, as one line that says what to do."""
     detail = " ".join(str(exc).split())[:200] or type(exc).__name__
     kept = current_id(settings)
@@ -207,55 +258,6 @@ def _new_id(settings: Settings, created: dt.datetime) -> str:
     return release_id
 
 
-def _write_dumps(
-    store: ox.Store, folder: Path, prefixes: dict[str, str], compiled: Compiled, settings: Settings
-) -> list[Dump]:
-    """Every dump of DUMPS, from ``store`` (an in-memory one: fast to read)."""
-    folder.mkdir()
-    union_file = folder / UNION_DUMP
-    union_triples(store).serialize(union_file, format=UNION.engine)
-    union = ox.Store()  # the merged graph, each triple once, as the default graph
-    union.bulk_load(path=union_file, format=UNION.engine)
-    for syntax in DUMPS:
-        name = dump_name(syntax)
-        if name == UNION_DUMP:
-            continue
-        if syntax.named_graphs:
-            store.dump(folder / name, format=syntax.engine, prefixes=prefixes)
-        else:
-            union.dump(
-                folder / name, format=syntax.engine, from_graph=ox.DefaultGraph(), prefixes=prefixes
-            )
-    del union
-    links = compiled.graphs.get(settings.ns.graph("wikidata-links"))
-    if links is not None:
-        ox.serialize(
-            (q.triple for q in quads([links])),
-            folder / "wikidata-links.ttl",
-            format=ox.RdfFormat.TURTLE,
-            prefixes={
-                "owl": "http://www.w3.org/2002/07/owl#",
-                "wd": "http://www.wikidata.org/entity/",
-            }
-            | prefixes,
-        )
-    described = {dump_name(s): dump_description(s) for s in DUMPS}
-    described["wikidata-links.ttl"] = "owl:sameAs links to Wikidata, Turtle"
-    dumps = []
-    for path in sorted(folder.iterdir()):
-        media_type = _media_type(path)
-        dumps.append(Dump(path.name, media_type, *_checksum(path), described[path.name]))
-    return dumps
-
-
-def union_triples(store: ox.Store) -> ox.QueryTriples:
-    """The union of all graphs, each triple once (SPARQL 1.1 Query 16.2: a CONSTRUCT
-    result is a set)."""
-    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
-    assert isinstance(triples, ox.QueryTriples)
-    return triples
-
-
 def _checksum(path: Path) -> tuple[int, str]:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -274,20 +276,28 @@ def _renamed(graph: Graph, name: URIRef) -> Graph:
     return renamed
 
 
-def _write_manifest(
-    folder: Path,
-    release_id: str,
-    created: dt.datetime,
-    inputs: str,
-    report: Report,
-    settings: Settings,
-) -> None:
+def _statistics(figures: Counts, settings: Settings) -> dict[str, object]:
+    """What ``kg build`` and ``kg stats`` print: the VoID's counts, names shortened."""
+    ns = settings.ns
+    nkg = str(ns.nkg)
+    return {
+        "triples": figures.triples,
+        "subjects": figures.subjects,
+        "graphs": {ns.shorten(name): n for name, n in figures.graph_triples},
+        "classes": {ns.shorten(c): n for c, n in figures.class_entities if c.startswith(nkg)},
+    }
+
+
+def _write_manifest(building: Building, inputs: str, report: Report, settings: Settings) -> None:
+    """manifest.json and SHA256SUMS: every file but the store, with its SHA-256 (the dumps'
+    as they were written)."""
+    folder, release_id, created = building.path, building.release_id, building.created
     files: dict[str, dict[str, object]] = {}
     for path in sorted(
         p for p in folder.rglob("*") if p.is_file() and "store" not in p.relative_to(folder).parts
     ):
-        size, sha256 = _checksum(path)
         relative = path.relative_to(folder).as_posix()
+        size, sha256 = building.checksums.get(relative) or _checksum(path)
         files[relative] = {
             "size": size,
             "sha256": sha256,
@@ -300,6 +310,7 @@ def _write_manifest(
         "base_iri": settings.base_iri,
         "inputs_sha256": inputs,
         "validation": {"conforms": report.conforms, "results": len(report.results)},
+        "statistics": building.statistics,
         "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

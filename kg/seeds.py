@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -221,18 +221,25 @@ class Seeds:
             yield from document.concepts
 
 
-def load(root: Path, without: str | None = None) -> Seeds:
+DocumentFiles = tuple[str, Path, Path]  # a document's name, text file, annotation file
+# Reads documents: the documents read, and the problems found (kg/build.py reads them
+# in worker processes, or takes an unchanged one's interface from the build cache).
+DocumentReader = Callable[[list[DocumentFiles]], tuple[list[Document], list[SeedError]]]
+
+
+def load(root: Path, without: str | None = None, reader: DocumentReader | None = None) -> Seeds:
     """Read and check the seeds folder; raise SeedErrors listing every problem found.
 
     ``without`` names a document to leave out (``kg draft`` reads the seeds before the
-    document it drafts has an annotation file)."""
+    document it drafts has an annotation file); ``reader`` reads the documents (by
+    default one after the other, with :func:`read_document`)."""
     if not root.is_dir():
         raise SeedError(root, None, "is not a folder", "point KG_SEEDS_DIR at the seeds folder")
     errors: list[SeedError] = []
     verified = _read_verified(root / VERIFIED_QIDS_FILE, errors)
     entities = _read_registry(root / REGISTRY_FILE, errors)
     concepts = _read_concepts_file(root / CONCEPTS_FILE, errors)
-    documents = _read_documents(root / DOCUMENTS_DIR, errors, without)
+    documents = _read_documents(root / DOCUMENTS_DIR, errors, without, reader or read_documents)
     _check_unique_ids(entities, documents, errors)
     if errors:
         raise SeedErrors(errors)
@@ -326,7 +333,7 @@ def _read_entity(
 
 
 def _read_documents(
-    folder: Path, errors: list[SeedError], without: str | None = None
+    folder: Path, errors: list[SeedError], without: str | None, reader: DocumentReader
 ) -> list[Document]:
     if not folder.is_dir():
         errors.append(SeedError(folder, None, "is missing", "put source documents in it"))
@@ -351,12 +358,29 @@ def _read_documents(
                 f"put the source text in {stem}.txt, byte for byte",
             )
         )
-    documents = []
-    for stem in sorted(texts.keys() & annotations.keys()):
-        document = _read_document(stem, texts[stem], annotations[stem], errors)
+    stems = sorted(texts.keys() & annotations.keys())
+    documents, problems = reader([(stem, texts[stem], annotations[stem]) for stem in stems])
+    errors.extend(problems)
+    return documents
+
+
+def read_documents(files: list[DocumentFiles]) -> tuple[list[Document], list[SeedError]]:
+    """Read each document of ``files``, in order."""
+    documents, errors = [], []
+    for slug, text_path, annotation_path in files:
+        document, problems = read_document(slug, text_path, annotation_path)
+        errors += problems
         if document is not None:
             documents.append(document)
-    return documents
+    return documents, errors
+
+
+def read_document(
+    slug: str, text_path: Path, annotation_path: Path
+) -> tuple[Document | None, list[SeedError]]:
+    """Read and check one document and its annotation file."""
+    errors: list[SeedError] = []
+    return _read_document(slug, text_path, annotation_path, errors), errors
 
 
 def _read_document(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import RDF, SKOS, Graph, URIRef
 from rdflib.term import Literal
@@ -39,9 +40,8 @@ def load_turtle(directory: Path, ns: Namespaces) -> Graph:
     return graph
 
 
-def load_turtle_file(path: Path, ns: Namespaces, graph: Graph | None = None) -> Graph:
-    """Parse one Turtle file (into ``graph`` if given), rebased onto ``ns.base``."""
-    graph = Graph() if graph is None else graph
+def turtle_text(path: Path, ns: Namespaces) -> tuple[str, str]:
+    """A Turtle file's text rebased onto ``ns.base``, and the base IRI it is read with."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -49,8 +49,15 @@ def load_turtle_file(path: Path, ns: Namespaces, graph: Graph | None = None) -> 
         raise SeedError(path, None, problem, "save it as UTF-8") from exc
     if ns.base != DEFAULT_BASE_IRI:
         text = text.replace(DEFAULT_BASE_IRI, ns.base)
+    return text, path.resolve().as_uri()
+
+
+def load_turtle_file(path: Path, ns: Namespaces, graph: Graph | None = None) -> Graph:
+    """Parse one Turtle file (into ``graph`` if given), rebased onto ``ns.base``."""
+    graph = Graph() if graph is None else graph
+    text, base = turtle_text(path, ns)
     try:
-        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        graph.parse(data=text, format="turtle", publicID=base)
     except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
         line = _line_of(str(exc))
         raise SeedError(
@@ -67,6 +74,13 @@ def _line_of(message: str) -> int | None:
 def name_key(text: str) -> str:
     """The key a concept is found by: lower case, runs of other characters as one hyphen."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class ConceptFinder(Protocol):
+    """Finds a concept of a scheme by slug or label (a ConceptIndex, or kg/lookups.py
+    recording what a document looks up)."""
+
+    def find(self, scheme: str, name: str) -> URIRef | None: ...
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from kg import __version__
+from kg.assemble import Counts
 from kg.formats import GRAPHS
 from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
 
@@ -49,14 +50,15 @@ class Publisher:
 
 
 def describe(
-    store: ox.Store,
+    counts: Counts,
     ns: Namespaces,
     release_id: str,
     created: dt.datetime,
     dumps: list[Dump],
     publisher: Publisher | None = None,
 ) -> Graph:
-    """The VoID/DCAT description of the dataset in ``store`` (default graph = union)."""
+    """The VoID/DCAT description of a release whose dataset ``counts`` counts
+    (kg/assemble.py: the union of its graphs, as the queries of _statistics count it)."""
     graph = Graph()
     for prefix, iri in ns.prefixes().items():
         graph.bind(prefix, iri, override=True)
@@ -68,7 +70,8 @@ def describe(
     if publisher is not None:
         _publisher(graph, dataset, publisher)
     _service(graph, dataset, ns)
-    _examples(graph, dataset, store, ns)
+    for example in counts.examples:
+        graph.add((dataset, VOID.exampleResource, URIRef(example)))
     graph.add((dataset, DCAT.hasVersion, release))
     graph.add((release, RDF.type, VOID.Dataset))
     graph.add((release, RDF.type, DCAT.Dataset))
@@ -77,9 +80,9 @@ def describe(
     graph.add((release, DCTERMS.license, LICENCE))
     graph.add((release, DCAT.version, Literal(release_id)))
     graph.add((release, DCTERMS.creator, Literal(f"negotiations-kg {__version__}")))
-    _statistics(graph, release, store)
-    _named_graphs(graph, release, store, ns)
-    _linkset(graph, release, store, ns)
+    _statistics(graph, release, counts)
+    _named_graphs(graph, release, counts, ns)
+    _linkset(graph, release, counts, ns)
     for dump in dumps:
         _distribution(graph, release, ns, release_id, dump)
     return graph
@@ -131,19 +134,6 @@ def _service(graph: Graph, dataset: URIRef, ns: Namespaces) -> None:
     graph.add((endpoint, DCTERMS.license, LICENCE))
 
 
-def _examples(graph: Graph, dataset: URIRef, store: ox.Store, ns: Namespaces) -> None:
-    """void:exampleResource: the negotiation processes first, then their rounds."""
-    rows = select(
-        store,
-        f"""SELECT DISTINCT ?r {{
-          {{ ?r a <{ns.nkg.NegotiationProcess}> BIND(0 AS ?rank) }}
-          UNION {{ ?r a <{ns.nkg.NegotiationRound}> BIND(1 AS ?rank) }}
-        }} ORDER BY ?rank ?r LIMIT {MAX_EXAMPLES}""",
-    )
-    for row in rows:
-        graph.add((dataset, VOID.exampleResource, URIRef(row[0].value)))
-
-
 def select(store: ox.Store, query: str, union: bool = True) -> ox.QuerySolutions:
     """Run a SELECT query; the default graph is the union of all graphs when ``union``."""
     solutions = store.query(query, use_default_graph_as_union=union)
@@ -151,50 +141,51 @@ def select(store: ox.Store, query: str, union: bool = True) -> ox.QuerySolutions
     return solutions
 
 
-def _count(store: ox.Store, query: str) -> int:
-    row = next(iter(select(store, query)))
-    return int(row[0].value)
+def examples(ns: Namespaces) -> list[str]:
+    """The classes of void:exampleResource, in order: negotiation processes first, then
+    their rounds (each by IRI, at most MAX_EXAMPLES in all)."""
+    return [str(ns.nkg.NegotiationProcess), str(ns.nkg.NegotiationRound)]
 
 
-def _statistics(graph: Graph, release: URIRef, store: ox.Store) -> None:
-    counts = {
-        VOID.triples: "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
-        VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
-        VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
-        VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
-        VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
-        VOID.entities: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?s)) }",
-    }
-    for predicate, query in counts.items():
-        graph.add((release, predicate, Literal(_count(store, query))))
-    rows = select(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c } GROUP BY ?c ORDER BY ?c")
-    for row in rows:
-        part = BNode()
+# What each count of _statistics stands for, over the union of the graphs:
+STATISTICS = {
+    VOID.triples: "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }",
+    VOID.distinctSubjects: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s ?p ?o }",
+    VOID.distinctObjects: "SELECT (COUNT(DISTINCT ?o) AS ?n) { ?s ?p ?o }",
+    VOID.properties: "SELECT (COUNT(DISTINCT ?p) AS ?n) { ?s ?p ?o }",
+    VOID.classes: "SELECT (COUNT(DISTINCT ?c) AS ?n) { ?s a ?c }",
+    VOID.entities: "SELECT (COUNT(DISTINCT ?s) AS ?n) { ?s a ?c FILTER(isIRI(?s)) }",
+}
+
+
+def _statistics(graph: Graph, release: URIRef, counts: Counts) -> None:
+    figures = (counts.triples, counts.subjects, counts.objects, counts.properties,
+               counts.classes, counts.entities)  # fmt: skip
+    for predicate, figure in zip(STATISTICS, figures, strict=True):
+        graph.add((release, predicate, Literal(figure)))
+    # Partitions by class (entities of it) and by property (triples), named in order so
+    # that the same counts make the same file.
+    for number, (node_class, entities) in enumerate(counts.class_entities, start=1):
+        part = BNode(f"class{number:05d}")
         graph.add((release, VOID.classPartition, part))
-        graph.add((part, VOID["class"], URIRef(row[0].value)))
-        graph.add((part, VOID.entities, Literal(int(row[1].value))))
-    rows = select(store, "SELECT ?p (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
-    for row in rows:
-        part = BNode()
+        graph.add((part, VOID["class"], URIRef(node_class)))
+        graph.add((part, VOID.entities, Literal(entities)))
+    for number, (iri, triples) in enumerate(counts.property_triples, start=1):
+        part = BNode(f"property{number:05d}")
         graph.add((release, VOID.propertyPartition, part))
-        graph.add((part, VOID.property, URIRef(row[0].value)))
-        graph.add((part, VOID.triples, Literal(int(row[1].value))))
+        graph.add((part, VOID.property, URIRef(iri)))
+        graph.add((part, VOID.triples, Literal(triples)))
 
 
-def _named_graphs(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> None:
+def _named_graphs(graph: Graph, release: URIRef, counts: Counts, ns: Namespaces) -> None:
     """Each named graph as a VoID subset (SPARQL 1.1 Service Description sd:NamedGraph)."""
-    rows = select(
-        store,
-        "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
-        union=False,
-    )
-    for row in rows:
-        name = URIRef(row[0].value)
+    for iri, triples in counts.graph_triples:
+        name = URIRef(iri)
         graph.add((release, VOID.subset, name))
         graph.add((name, RDF.type, VOID.Dataset))
         graph.add((name, RDF.type, SD.NamedGraph))
         graph.add((name, SD.name, name))
-        graph.add((name, VOID.triples, Literal(int(row[1].value))))
+        graph.add((name, VOID.triples, Literal(triples)))
         source = str(name).removeprefix(f"{ns.base}graph/")
         if name == ns.graph("wikidata-cache"):
             graph.add((name, DCTERMS.source, URIRef("https://www.wikidata.org/")))
@@ -202,10 +193,10 @@ def _named_graphs(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces
             graph.add((name, DCTERMS.source, ns.resource("source", source)))
 
 
-def _linkset(graph: Graph, release: URIRef, store: ox.Store, ns: Namespaces) -> None:
+def _linkset(graph: Graph, release: URIRef, counts: Counts, ns: Namespaces) -> None:
     """The owl:sameAs links to Wikidata as a void:Linkset (VoID section 4)."""
     links = ns.graph("wikidata-links")
-    count = _count(store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{links}> {{ ?s ?p ?o }} }}")
+    count = dict(counts.graph_triples).get(str(links), 0)
     graph.add((links, RDF.type, VOID.Linkset))
     graph.add((links, VOID.linkPredicate, URIRef("http://www.w3.org/2002/07/owl#sameAs")))
     graph.add((links, VOID.subjectsTarget, release))
@@ -234,7 +225,7 @@ def _distribution(
     )
     graph.add((distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
     graph.add((distribution, DCTERMS.license, LICENCE))
-    checksum = BNode()
+    checksum = BNode(f"checksum-{dump.name}")
     graph.add((distribution, SPDX.checksum, checksum))
     graph.add((checksum, RDF.type, SPDX.Checksum))
     graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -121,3 +122,32 @@ def _convert(path: Path, node: yaml.Node) -> Node:
             mapping.key_lines[key] = key_node.start_mark.line + 1
         return mapping
     raise SeedError(path, line, "has a YAML node this tool does not read", "use plain YAML")
+
+
+def to_plain(node: Node) -> list[Any]:
+    """``node`` as JSON-ready lists, lines kept (the build cache stores nodes so)."""
+    if isinstance(node, Scalar):
+        return ["s", node.line, node.value]
+    if isinstance(node, Sequence):
+        return ["q", node.line, [to_plain(item) for item in node.items]]
+    return [
+        "m",
+        node.line,
+        [[key, node.line_of(key), to_plain(value)] for key, value in node.entries.items()],
+    ]
+
+
+def from_plain(plain: list[Any]) -> Node:
+    """The node :func:`to_plain` wrote; ValueError when ``plain`` is not such a form."""
+    kind, line = plain[0], int(plain[1])
+    if kind == "s" and isinstance(plain[2], str):
+        return Scalar(plain[2], line)
+    if kind == "q":
+        return Sequence([from_plain(item) for item in plain[2]], line)
+    if kind == "m":
+        mapping = Mapping({}, line)
+        for key, key_line, value in plain[2]:
+            mapping.entries[str(key)] = from_plain(value)
+            mapping.key_lines[str(key)] = int(key_line)
+        return mapping
+    raise ValueError(f"not a YAML node: {str(plain)[:80]}")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, Literal, URIRef
+from rdflib import DCTERMS, PROV, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from kg import pipeline
 from kg import seeds as seeds_module
@@ -68,7 +68,7 @@ def write_corpus(root: Path, annotations: str, concepts_file: str | None = None)
     return seeds
 
 
-def compile_corpus(seeds: Path) -> Compiled:
+def compile_corpus(seeds: Path) -> Compiled[Graph]:
     return compile_seeds(seeds_module.load(seeds), load_turtle(ROOT / "ontology", NS), NS)
 
 

@@ -114,7 +114,7 @@ def test_a_failed_write_leaves_the_previous_release_current(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(publish, "_write_dumps", broken)
+    monkeypatch.setattr(publish, "write_dumps", broken)
     with pytest.raises(
         ReleaseError, match=f"could not be written: the disk is full.*{previous.id} stays current"
     ):

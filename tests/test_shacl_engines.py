@@ -77,8 +77,7 @@ def test_both_engines_agree_on_the_seed_with_violations(seed_copy: Settings) -> 
     shapes = load_turtle(settings.shapes_dir, settings.ns)
     compiled = compile_seeds(seeds.load(settings.seeds_dir), ontology, settings.ns)
     reports = [
-        validate(compiled, shapes, ontology, 1_000, engine=engine(name))
-        for name in ("pyshacl", "turbo")
+        validate(compiled, shapes, ontology, 1_000, engine=name) for name in ("pyshacl", "turbo")
     ]
     assert reports[0].results == reports[1].results
     rounds = {
