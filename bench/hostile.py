@@ -56,7 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.build_bench import machine, write
-from bench.serve_bench import Server, free_port, process_tree, running
+from bench.memory import process_tree
+from bench.serve_bench import Server, free_port, running
 from kg.config import Settings
 from kg.release import current_id
 

@@ -55,8 +55,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.build_bench import PeakSampler, machine, negotiations_for, write
+from bench.build_bench import machine, negotiations_for, write
 from bench.generate import generate
+from bench.memory import PeakSampler, pss_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKERS = ("<!-- begin serve figures -->", "<!-- end serve figures -->")
@@ -354,40 +355,6 @@ def virtuoso(work: Path, files: list[Path], checksum: str) -> Server | None:
         shutil.rmtree(data)
         loaded.write_text(checksum)
     return server
-
-
-# --- memory -----------------------------------------------------------------------------
-
-
-def process_tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        tree.append(pid)
-        todo.extend(children.get(pid, []))
-    return tree
-
-
-def pss_bytes(root: int) -> int:
-    """Proportional set size of a process and its descendants (/proc/PID/smaps_rollup)."""
-    total = 0
-    for pid in process_tree(root):
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            continue
-    return total
 
 
 # --- load: wrk --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx2
 
-from bench.serve_bench import process_tree
+from bench.memory import process_tree
 from kg.config import Settings
 from tests.conftest import ServerProcess
 
