@@ -397,3 +397,44 @@ def test_a_hard_wrapped_article_keeps_its_line_breaks_in_every_quote(corpus: Set
         text.splitlines(keepends=True)[0] + "on 5 March 2026."
     ]
     assert "\n" in found.one("statement")["evidence"][0]
+
+
+SIDE_MEETINGS = """\
+Arland and Borovia held a second round of talks in Vienna on 5 March 2026.
+Arland's delegation arrived first, and Borovia's delegation came an hour later.
+The two delegations exchanged lists of detainees and of missing persons.
+Both sides held separate meetings with Ingrid Solberg to discuss the maps.
+Lena Strand met Ingrid Solberg again and thanked her.
+"""
+
+
+def test_side_meetings_and_exchanges_of_notes(corpus: Settings) -> None:
+    """Who "met" whom during the round (one meeting per side when "both sides held
+    separate meetings with" someone), and what the delegations "exchanged", on an issue
+    proposed from the words when the scheme has none."""
+    found = _draft(corpus, "2026-03-05-side-meetings", SIDE_MEETINGS)
+    round_ = found.one("round")["id"]
+    delegations = sorted(d["id"] for d in found.of("delegation"))
+    assert len(delegations) == 2
+    meetings = sorted(sorted(m["participants"]) for m in found.of("meeting", **{"part of": round_}))
+    assert meetings == sorted([sorted([d, "ingrid-solberg"]) for d in delegations]
+                              + [["ingrid-solberg", "lena-strand"]])  # fmt: skip
+    exchange = found.one("note exchange")
+    assert sorted(exchange["between"]) == delegations and exchange["part of"] == round_
+    topic = next(c for c in found.concepts if c["id"] == exchange["topics"][0])
+    assert topic["label"] == "detainees and missing persons"
+    assert topic["evidence"] == ["detainees and of missing persons"]
+
+
+def test_one_subject_of_two_kinds_is_two_speakers(corpus: Settings) -> None:
+    """ "Borovian state radio and Foreign Minister Lena Strand reported that ...": the
+    reported speech has both speakers, not only the person."""
+    add_entities(corpus.seeds_dir / "registry.yaml",
+                 "- {id: borovian-radio, kind: group, label: Borovian state radio}\n")  # fmt: skip
+    text = (
+        "Arland and Borovia held a second round of talks in Vienna on 5 March 2026.\n"
+        "Borovian state radio and Foreign Minister Lena Strand reported that the session "
+        "lasted four hours.\n"
+    )
+    found = _draft(corpus, "2026-03-05-two-speakers", text)
+    assert found.one("reported speech")["speaker"] == ["borovian-radio", "lena-strand"]

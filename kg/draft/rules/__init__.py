@@ -43,6 +43,8 @@ class RuleExtractor:
             events.rounds(draft, process)
             parties.participants(draft, process)
         parties.titles(draft, process)
+        parties.meetings(draft, process)
+        parties.note_exchanges(draft)
         if process is not None:
             results.outcomes(draft)
             results.commitments(draft)

@@ -1,6 +1,9 @@
 """Who takes part, and as what: mediators and hosts, delegations and their heads, and
 what titles say of people (kg/draft/agents.py) — an office they hold, a rank, a role in
-the talks ("Valdonia's chief negotiator, Tomas Reyk" heads Valdonia's delegation)."""
+the talks ("Valdonia's chief negotiator, Tomas Reyk" heads Valdonia's delegation); and
+side meetings during the round ("Haddad met the Regional Union's envoy, Marta
+Solberg"; "Both sides held separate meetings with Grossi") and exchanges of notes or
+lists between the delegations."""
 
 from __future__ import annotations
 
@@ -8,13 +11,30 @@ import re
 
 from kg.draft.agents import Title
 from kg.draft.article import DraftClaim, FieldValue
-from kg.draft.rules.draft import Draft, Quote, unique
+from kg.draft.rules.draft import REWORD, Draft, Quote, unique
 from kg.draft.text import Sentence
 
 _MEDIATED_BY = re.compile(r"\bmediated\s+by\s+(?:the\s+)?$", re.IGNORECASE)
 _MEDIATES = re.compile(r"\bmediat(?:ed|ing|es|e|or|ion)\b", re.IGNORECASE)
 _HOSTED = re.compile(r"\bhost(?:ed|s|ing)?\b(?:[\w\s]{0,20}?)\bby\s+$", re.IGNORECASE)
 _LED = re.compile(r"\b(?:led|headed)\b")
+_MET = re.compile(
+    r"\s(?:also\s+)?(?:met(?:\s+with)?|held\s+(?:(?:separate|side|bilateral|private)\s+)?"
+    r"(?:meetings?|talks)\s+with)\s+"
+)
+_BOTH = re.compile(
+    r"^(?:Both|The two) (?:sides|delegations|parties)\b|^The (?:delegations|parties)\b"
+)
+_SUBJECT_GAP = re.compile(r"[^.;]{0,3}")  # "Haddad met", "Ambassador Petra Lind, met"
+# Where the other side of a meeting ends: its purpose, topic or time.
+_MEETING_END = re.compile(
+    r"\s(?:to|on|about|over|before|after|during|that)\s|\s(?:and|but)\s+\w+ed\b|;"
+)
+_EXCHANGED = re.compile(
+    r"\bexchanged\s+(?:their\s+)?(?:notes|lists|texts|drafts|documents|papers|proposals|letters)"
+    r"\s+(?:on|of|about|covering)\s+(?P<topics>[^.;]+)"
+)
+_TOPIC_SPLIT = re.compile(r",\s+(?:including|notably|such as|and)\s+|,\s+|\s+and\s+(?:of\s+)?")
 _DELEGATION_OF = re.compile(r"^['\u2019]s delegation\b|^ delegation\b")
 
 
@@ -145,3 +165,67 @@ def speakers_of(draft: Draft, group: str) -> list[str]:
         if len(delegations) >= 2:
             return delegations
     return unique(draft.parties())
+
+
+def meetings(draft: Draft, process: str | None) -> None:
+    """Side meetings during the reported round: who "met" whom (a person rather than the
+    organisation whose envoy they are), or "both sides held separate meetings with X"
+    (one meeting per delegation)."""
+    round_ = draft.latest_round()
+    if round_ is None:
+        return
+    text = draft.article.text
+    for sentence in draft.article.sentences:
+        for match in _MET.finditer(sentence.text):
+            verb, after = sentence.start + match.start(), sentence.start + match.end()
+            cut = _MEETING_END.search(text, after, sentence.end)
+            until = cut.start() if cut else sentence.end
+            others = [a for a in draft.in_sentence(sentence) if after <= a.start < until
+                      and a.kind in ("person", "anonymous", "state", "organisation")]  # fmt: skip
+            other = next((a for a in others if a.kind == "person"), None) or \
+                (others[0] if others else None)  # fmt: skip
+            if other is None:
+                continue
+            if _BOTH.match(sentence.text) and match.start() < 30:
+                sides = speakers_of(draft, "delegations")
+                groups = [[s] for s in sides] if "separate" in match.group() else [sides]
+            else:
+                people = draft.in_sentence(sentence, "person", "anonymous")
+                before = [a for a in people if a.end <= verb and
+                          _SUBJECT_GAP.fullmatch(text[a.end : verb])]  # fmt: skip
+                groups = [[before[-1].entity]] if before else []
+            for group in groups:
+                if not group or other.entity in group:
+                    continue
+                names = " and ".join(draft.label(g) for g in group)
+                draft.add(f"{names} meets {draft.label(other.entity)}", "meeting",
+                          {"label": f"Meeting of {names} with {draft.label(other.entity)}",
+                           "part of": round_.id, "participants": [*group, other.entity]},
+                          sentence)  # fmt: skip
+
+
+def note_exchanges(draft: Draft) -> None:
+    """ "The (two) delegations exchanged notes on X and Y", "both sides exchanged lists of
+    prisoners": an exchange between the delegations to the reported round, on the
+    issues the scheme knows among X and Y, else on one proposed from the words."""
+    round_ = draft.latest_round()
+    if round_ is None:
+        return
+    for sentence in draft.article.sentences:
+        match = _EXCHANGED.search(sentence.text)
+        if match is None or not _BOTH.match(sentence.text):
+            continue
+        words = match.group("topics").strip()
+        topics = unique(t for part in _TOPIC_SPLIT.split(words)
+                        if (t := draft.concept("issue", part.strip())))  # fmt: skip
+        if not topics:
+            at = sentence.start + match.start("topics")
+            label = re.sub(r"\s+and\s+of\s+", " and ", words)
+            topics = [draft.propose_concept(
+                "issue", label, f"What the notes exchanged were about, as the article words "
+                f"it: {words}.", (words, at), note=REWORD)]  # fmt: skip
+        of, what = draft.label(round_.id), match.group().split()[1]
+        draft.add(f"{round_.id} notes exchange", "note exchange",
+                  {"label": f"Exchange of {what} in the {of[:1].lower()}{of[1:]}",
+                   "part of": round_.id, "between": speakers_of(draft, "delegations"),
+                   "topics": topics}, sentence)  # fmt: skip

@@ -15,6 +15,7 @@ from kg.draft.rules.draft import Draft, capitalised, clause, unique
 from kg.draft.rules.parties import speakers_of
 from kg.draft.text import Sentence
 
+_JOINED = re.compile(r"\s+and\s+(?:[A-Za-z-]+\s+){0,3}")
 _SPEAKERS = ("person", "anonymous", "group", "organisation", "delegation", "state")
 _REPORTING = re.compile(
     r"\b(?:said|says|told reporters|added|noted|explained|stressed|warned|announced|"
@@ -168,7 +169,14 @@ def _subject(draft: Draft, sentence: Sentence, until: int) -> list[str]:
     if not agents:
         return []
     best = min(agent_kind_order(a.kind) for a in agents)
-    return unique(a.entity for a in agents if agent_kind_order(a.kind) == best)
+    chosen = [a for a in agents if agent_kind_order(a.kind) == best]
+    text = draft.article.text
+    # "Iranian state media and Foreign Ministry spokesman Esmaeil Baghaei reported": one
+    # subject, two speakers of different kinds
+    joined = [a for a in agents if a not in chosen and
+              any(_JOINED.fullmatch(text[min(a.end, c.end) : max(a.start, c.start)])
+                  for c in chosen)]  # fmt: skip
+    return unique(a.entity for a in agents if a in chosen or a in joined)
 
 
 def reported_speech(draft: Draft) -> None:
