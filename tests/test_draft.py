@@ -128,6 +128,19 @@ def test_draft_never_overwrites_a_reviewed_file(settings: Settings) -> None:
         draft(settings, _text(settings), RuleExtractor())
 
 
+def test_a_draft_without_claims_is_drafted_again(settings: Settings) -> None:
+    """An article the rules find nothing in gets a draft with no claims; drafting it
+    again replaces that draft, while a hand-written file without claims is kept."""
+    text = _text(settings)
+    text.write_text("Nothing of note was reported from the capital today.\n", encoding="utf-8")
+    first = draft(settings, text, RuleExtractor())
+    assert first.extraction.claims == []
+    draft(settings, text, RuleExtractor())  # replaced, not refused
+    first.path.write_text("document:\n  title: by hand\nclaims: []\n", encoding="utf-8")
+    with pytest.raises(SeedErrors, match="never overwrites"):
+        draft(settings, text, RuleExtractor())
+
+
 _NOT_ARTICLES: dict[str, tuple[str, bytes, str]] = {
     # name in seeds/documents (None: the registry itself), its bytes, what the line says
     "binary": ("scan.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20, "is binary"),

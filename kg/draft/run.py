@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg import __version__, seeds
+from kg.claimtypes import EXTRACTION_RUNS
 from kg.concepts import register
 from kg.config import Settings
 from kg.draft.article import Article, Extraction, Extractor, Ids
@@ -169,7 +170,8 @@ def _refuse_reviewed(target: Path) -> None:
     claims = root.get("claims") if isinstance(root, Mapping) else None
     items = claims.items if isinstance(claims, Sequence) else []
     reviewed = [c for c in items if not (isinstance(c, Mapping) and "draft" in c.entries)]
-    if reviewed or not items:
+    drafted = isinstance(root, Mapping) and root.get(EXTRACTION_RUNS) is not None
+    if reviewed or not (items or drafted):  # a draft without claims is still a draft
         raise SeedErrors([SeedError(
             target, reviewed[0].line if reviewed else 1,
             "exists and holds reviewed or hand-written claims, which kg draft never overwrites",
