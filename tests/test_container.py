@@ -23,13 +23,18 @@ from tests.conftest import ROOT, free_port
 
 SCRIPT = ROOT / "docker" / "podman.py"
 CANNOT_RUN = 3
+BUILD_TIMEOUT = 1800.0  # seconds, base images and image from scratch
+PODMAN_TIMEOUT = 300.0  # seconds, any other podman command
 
 pytestmark = pytest.mark.slow
 
 
 def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "podman", *args], capture_output=True, text=True
+        [sys.executable, str(SCRIPT), "podman", *args],
+        capture_output=True,
+        text=True,
+        timeout=PODMAN_TIMEOUT,
     )
     if check and done.returncode:
         raise AssertionError(f"podman {' '.join(args)}: {done.stderr.strip()}")
@@ -38,13 +43,23 @@ def podman(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def image() -> Iterator[str]:
-    check = subprocess.run([sys.executable, str(SCRIPT), "check"], capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, str(SCRIPT), "check"],
+        capture_output=True,
+        text=True,
+        timeout=PODMAN_TIMEOUT,
+    )
     if check.returncode == CANNOT_RUN:
         pytest.skip(check.stderr.strip())
     assert check.returncode == 0, check.stderr
     tag = f"localhost/negotiations-kg:test-{uuid.uuid4().hex[:8]}"
+    # Bounded: from scratch it takes minutes (debootstrap, then pip and npm in the build),
+    # not half an hour, even on a loaded machine; a hung download fails here, not the CI.
     built = subprocess.run(
-        [sys.executable, str(SCRIPT), "build", "--tag", tag], capture_output=True, text=True
+        [sys.executable, str(SCRIPT), "build", "--tag", tag],
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
     )
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     try:
