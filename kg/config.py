@@ -32,7 +32,9 @@ class Settings:
     shapes_dir: Path = setting(Path("shapes"), "Folder with the SHACL shapes")
     queries_dir: Path = setting(Path("queries"), "Folder with the competency queries (.rq)")
     data_dir: Path = setting(Path("var"), "Where releases go; 'current' points to the live one")
-    keep_releases: int = setting(3, "Releases kept on disk, the current one included")
+    keep_releases: int = setting(
+        3, "Releases kept on disk, the current one included; each answers at /releases/{id}/"
+    )
     validation_batch_triples: int = setting(
         200_000, "Triples per SHACL engine call; larger batches use more memory, fewer calls"
     )

@@ -157,6 +157,11 @@ class NotFound(RequestError):
         self.html = html
 
 
+class UnknownRelease(NotFound):
+    """A URL names a release that is not kept (never built, or pruned by a later build);
+    the message lists the releases that are."""
+
+
 class MethodNotAllowed(RequestError):
     """An HTTP method the resource does not offer."""
 

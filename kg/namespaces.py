@@ -124,6 +124,11 @@ class Namespaces:
     def release(self, release_id: str) -> URIRef:
         return URIRef(f"{self.base}release/{release_id}")
 
+    def release_url(self, release_id: str, rest: str = "") -> URIRef:
+        """``{base}releases/{id}/{rest}``: a URL naming one release (its dumps, its
+        endpoint), where it stays while it is kept."""
+        return URIRef(f"{self.base}releases/{release_id}/{rest}")
+
     @property
     def dataset(self) -> URIRef:
         return URIRef(self.base + "dataset")

@@ -39,7 +39,7 @@ from kg.dataset import Dataset
 from kg.errors import ReleaseError
 from kg.formats import GRAPHS, RdfSyntax, by_suffix, named
 from kg.rdfconvert import quads
-from kg.release import MANIFEST, Release, current_id, read
+from kg.release import MANIFEST, Release, current_id, ids, read
 from kg.validate import Report
 from kg.void import MAX_EXAMPLES, Dump, Publisher, describe, examples
 
@@ -140,6 +140,7 @@ def prepare(
     ns = settings.ns
     created = clock()
     release_id = _new_id(settings, created)
+    revision_of = current_id(settings)  # the release this one is a revision of
     for stale in settings.releases_dir.glob(".building-*"):
         shutil.rmtree(stale, ignore_errors=True)  # left by a killed build
     building = Building(settings.releases_dir / f".building-{release_id}", release_id, created)
@@ -162,7 +163,7 @@ def prepare(
             publisher = Publisher(settings.publisher, settings.contact)
             figures = counts(dataset, examples(ns), MAX_EXAMPLES)
             building.statistics = _statistics(figures, settings)
-            void = describe(figures, ns, release_id, created, dumps, publisher)
+            void = describe(figures, ns, release_id, created, dumps, publisher, revision_of)
             _write_graph(void, building.path / "void.ttl")
         with phase("store"):
             building.store = _store(building.path, dataset, fragments_of, previous)
@@ -344,9 +345,7 @@ def _switch_current(settings: Settings, final: Path) -> None:
 def _prune(settings: Settings) -> None:
     """Keep the newest ``keep_releases`` releases; never the one ``current`` points to."""
     live = settings.current_link.resolve()
-    releases = sorted(
-        p for p in settings.releases_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-    )
-    for old in releases[: -settings.keep_releases]:
-        if old.resolve() != live:
-            shutil.rmtree(old, ignore_errors=True)
+    for old in ids(settings)[: -settings.keep_releases]:
+        path = settings.releases_dir / old
+        if path.resolve() != live:
+            shutil.rmtree(path, ignore_errors=True)

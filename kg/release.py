@@ -15,6 +15,7 @@ live one; it is switched atomically by :mod:`kg.publish`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ from kg.config import Settings
 from kg.errors import NoRelease
 
 MANIFEST = "manifest.json"
+# What a release id may look like (publish makes "20261201T045151Z", "…Z-2"): a URL
+# segment naming a release is looked up only if it matches, so it never walks a path.
+_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -100,3 +104,45 @@ def current_id(settings: Settings) -> str | None:
         return settings.current_link.resolve(strict=True).name
     except OSError:
         return None
+
+
+def ids(settings: Settings) -> list[str]:
+    """The ids of the release folders on disk, oldest first (a build's unfinished
+    ``.building-*`` folder is none). The build prunes from the start of this list."""
+    try:
+        names = [p.name for p in settings.releases_dir.iterdir() if p.is_dir()]
+    except OSError:
+        return []
+    return sorted((n for n in names if _ID.fullmatch(n)), key=_age)
+
+
+def _age(release_id: str) -> tuple[str, int, str]:
+    """Order of release ids: by time stamp, then by the number of a same-second build
+    ("…Z-2" before "…Z-10")."""
+    stamp, _, number = release_id.partition("-")
+    return stamp, int(number) if number.isdigit() else 0, release_id
+
+
+def kept(settings: Settings) -> list[Release]:
+    """The complete releases on disk, newest first."""
+    found = []
+    for release_id in reversed(ids(settings)):
+        try:
+            found.append(read(settings.releases_dir / release_id))
+        except NoRelease:  # being removed, or not a release: not listed
+            continue
+    return found
+
+
+def find(settings: Settings, release_id: str) -> Release | None:
+    """The kept release ``release_id``, or None: never built, pruned, or not an id."""
+    if not _ID.fullmatch(release_id):
+        return None
+    path = settings.releases_dir / release_id
+    if not path.is_dir():
+        return None
+    try:
+        found = read(path)
+    except NoRelease:
+        return None
+    return found if found.id == release_id else None

@@ -2,7 +2,15 @@
 with the VoID Vocabulary") and DCAT 2 (W3C Recommendation): publisher and contact point
 (DCAT 2, section 6.4; vCard), counts, classes, properties, named graphs, example
 resources (VoID section 3.3), the Wikidata linkset, the SPARQL endpoint as a
-``dcat:DataService`` (DCAT 2, section 6.9), dumps with checksums (SPDX)."""
+``dcat:DataService`` (DCAT 2, section 6.9), dumps with checksums (SPDX).
+
+The dataset (``{base}dataset``) is what the current URLs serve: ``/sparql``,
+``/dumps/``. Each release (``{base}release/{id}``) is a version of it
+(``dcterms:isVersionOf``, ``dcat:hasVersion``), a revision of the release before it
+(PROV-O ``prov:wasRevisionOf``), and has its own endpoint and dumps at URLs that name
+it (``{base}releases/{id}/sparql``, ``{base}releases/{id}/dumps/…``), which keep
+answering as they did for as long as the release is kept: its distributions'
+download URLs and checksums stay true."""
 
 from __future__ import annotations
 
@@ -15,9 +23,10 @@ from rdflib import DCTERMS, FOAF, RDF, RDFS, XSD, BNode, Graph, Literal, Namespa
 from kg import __version__
 from kg.assemble import Counts
 from kg.formats import GRAPHS
-from kg.namespaces import DCAT, SD, SPDX, VOID, WD, Namespaces
+from kg.namespaces import DCAT, SD, SPDX, STANDARD_PREFIXES, VOID, WD, Namespaces
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+PROV = Namespace(STANDARD_PREFIXES["prov"])
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 MAX_EXAMPLES = 5
 
@@ -56,9 +65,11 @@ def describe(
     created: dt.datetime,
     dumps: list[Dump],
     publisher: Publisher | None = None,
+    previous: str | None = None,
 ) -> Graph:
     """The VoID/DCAT description of a release whose dataset ``counts`` counts
-    (kg/assemble.py: the union of its graphs, as the queries of _statistics count it)."""
+    (kg/assemble.py: the union of its graphs, as the queries of _statistics count it),
+    as release ``release_id``, the revision of release ``previous`` if there was one."""
     graph = Graph()
     for prefix, iri in ns.prefixes().items():
         graph.bind(prefix, iri, override=True)
@@ -69,12 +80,18 @@ def describe(
     _dataset_header(graph, dataset, ns, created)
     if publisher is not None:
         _publisher(graph, dataset, publisher)
-    _service(graph, dataset, ns)
+    _service(graph, dataset, URIRef(ns.base + "sparql"), TITLE)
     for example in counts.examples:
         graph.add((dataset, VOID.exampleResource, URIRef(example)))
     graph.add((dataset, DCAT.hasVersion, release))
     graph.add((release, RDF.type, VOID.Dataset))
     graph.add((release, RDF.type, DCAT.Dataset))
+    graph.add((release, DCTERMS.isVersionOf, dataset))
+    if previous is not None:
+        graph.add((release, PROV.wasRevisionOf, ns.release(previous)))
+    endpoint = ns.release_url(release_id, "sparql")
+    graph.add((release, VOID.sparqlEndpoint, endpoint))
+    _service(graph, release, endpoint, f"{TITLE}, release {release_id}")
     graph.add((release, DCTERMS.title, Literal(f"{TITLE}, release {release_id}", lang="en")))
     graph.add((release, DCTERMS.issued, Literal(created.isoformat(), datatype=XSD.dateTime)))
     graph.add((release, DCTERMS.license, LICENCE))
@@ -120,12 +137,12 @@ def _publisher(graph: Graph, dataset: URIRef, publisher: Publisher) -> None:
         graph.add((card, VCARD.hasEmail if is_mail else VCARD.hasURL, address))
 
 
-def _service(graph: Graph, dataset: URIRef, ns: Namespaces) -> None:
-    """The SPARQL endpoint, as DCAT 2 describes a data service (section 6.9)."""
-    endpoint = URIRef(ns.base + "sparql")
+def _service(graph: Graph, dataset: URIRef, endpoint: URIRef, title: str) -> None:
+    """The SPARQL endpoint of ``dataset``, as DCAT 2 describes a data service (section
+    6.9)."""
     graph.add((endpoint, RDF.type, DCAT.DataService))
     graph.add((endpoint, RDF.type, SD.Service))
-    graph.add((endpoint, DCTERMS.title, Literal(f"{TITLE}: SPARQL endpoint", lang="en")))
+    graph.add((endpoint, DCTERMS.title, Literal(f"{title}: SPARQL endpoint", lang="en")))
     graph.add((endpoint, DCAT.endpointURL, endpoint))
     graph.add((endpoint, DCAT.endpointDescription, endpoint))
     graph.add((endpoint, DCAT.servesDataset, dataset))
@@ -208,7 +225,9 @@ def _linkset(graph: Graph, release: URIRef, counts: Counts, ns: Namespaces) -> N
 def _distribution(
     graph: Graph, release: URIRef, ns: Namespaces, release_id: str, dump: Dump
 ) -> None:
-    url = URIRef(f"{ns.base}dumps/{dump.name}")
+    """A file of the release, at its URL naming the release, where its checksum stays
+    true (``/dumps/`` serves the next release's file after the next build)."""
+    url = ns.release_url(release_id, f"dumps/{dump.name}")
     distribution = URIRef(f"{ns.base}release/{release_id}/{dump.name}")
     graph.add((release, DCAT.distribution, distribution))
     if any(syntax.media_type == dump.media_type for syntax in GRAPHS):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -74,3 +74,16 @@ def oxigraph_server(folder: Path, turtle: str) -> Iterator[str]:
     del store
     with stores.oxigraph(location, read_only=True) as server:
         yield server.query
+
+
+def open_files(pid: int, folder: Path) -> list[str]:
+    """The files under ``folder`` (deleted ones too) that process ``pid`` holds open
+    (none once it has ended). Reads Linux's /proc."""
+    found = []
+    with suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with suppress(OSError):
+                target = str(fd.readlink())
+                if target.startswith(str(folder)):
+                    found.append(target)
+    return found

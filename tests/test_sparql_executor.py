@@ -10,7 +10,6 @@ import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from kg.errors import QueryFailed, QueryTimeout
 from kg.server.sparql.executor import Executor
 from kg.server.sparql.results import Limits
 from kg.server.sparql.worker import Config, Job, query_hash
-from tests.sparql_support import make_release, quad
+from tests.sparql_support import make_release, open_files, quad
 
 LIMITS = Limits(100_000, 50_000_000, "urn:truncated")
 
@@ -136,17 +135,6 @@ def test_the_deadline_kills_the_worker(executor: Executor, built_settings: Setti
     assert executor.busy_pids() == []
     reply, _ = run(executor.run(job(built_settings, "ASK {}"), 30))
     assert reply.status == 200
-
-
-def open_files(pid: int, folder: Path) -> list[str]:
-    """The files under ``folder`` (deleted ones too) that process ``pid`` holds open."""
-    found = []
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        with suppress(OSError):
-            target = str(fd.readlink())
-            if target.startswith(str(folder)):
-                found.append(target)
-    return found
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")

@@ -2,7 +2,8 @@
 release. Nothing happens at import time; ``factory()`` is what uvicorn calls in each
 worker process, reading the settings from the environment.
 
-Requests to ``/sparql`` go the lean path (:mod:`kg.server.sparql.lean`), ahead of
+Requests to ``/sparql`` (and to ``/releases/{id}/sparql``) go the lean path
+(:mod:`kg.server.sparql.lean`), ahead of
 FastAPI's routing; every other route goes through FastAPI. Both pass through the one
 list of middleware of :mod:`kg.server.stack` (CORS, security headers, the error
 handler, compression, request limits, ETags and conditional requests).
@@ -17,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from kg import __version__
 from kg.config import Settings
-from kg.server import dumps, failures, stack, ui, vendor
+from kg.server import dumps, failures, releases, stack, ui, vendor
 from kg.server.live import LiveRelease
 from kg.server.pages import routes as pages
 from kg.server.sparql import endpoint as sparql
@@ -50,7 +51,7 @@ def create_app(settings: Settings, live: LiveRelease | None = None) -> KgApp:
     app.state.settings = settings
     app.state.live = live
     failures.install(app)
-    for module in (dumps, ui, vendor, pages):  # pages last: it owns the catch-all paths
+    for module in (dumps, releases, ui, vendor, pages):  # pages last: it owns the catch-all paths
         app.include_router(module.router())
     for layer in reversed(stack.middleware(settings, live)):  # added innermost first
         app.add_middleware(layer.cls, *layer.args, **layer.kwargs)

@@ -10,6 +10,10 @@
   answers Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept`` (RFC 9110 section 12);
   a browser that prefers HTML is sent (303) to the dataset's page, which shows the same
   description, rather than given a file to download.
+* The same for each kept release at URLs that name it: ``/releases/{id}/dumps/``,
+  ``/releases/{id}/dumps/{name}``, ``/releases/{id}/void`` (a browser is sent to the
+  release's page, ``/releases/{id}/``). The request's snapshot is that release's
+  (:meth:`~kg.server.live.LiveRelease.of_request`), so the very functions answer both.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime as dt
 import functools
 import html
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -29,8 +34,10 @@ from kg import release as releases
 from kg.errors import NotAcceptable, NotFound
 from kg.formats import SINGLE_GRAPH, RdfSyntax
 from kg.release import MANIFEST, Release
-from kg.server.live import LiveRelease
+from kg.server.live import LiveRelease, named_id, named_in
 from kg.server.negotiation import HTML, JSON, Offer, choose, refuse
+from kg.server.pages import locations
+from kg.server.pages.render import app_path
 from kg.server.transfer import Representation, send
 
 LISTING_FORMATS = (HTML, JSON)
@@ -43,6 +50,11 @@ def router() -> APIRouter:
     routes.add_api_route("/dumps/", listing, methods=["GET", "HEAD"])
     routes.add_api_route("/dumps/{name}", dump, methods=["GET", "HEAD"])
     routes.add_api_route("/.well-known/void", void, methods=["GET", "HEAD"])
+    named = "/releases/{release}"  # the release is the request's snapshot: see of_request
+    routes.add_api_route(f"{named}/dumps", to_listing, methods=["GET", "HEAD"])
+    routes.add_api_route(f"{named}/dumps/", listing, methods=["GET", "HEAD"])
+    routes.add_api_route(f"{named}/dumps/{{name}}", dump, methods=["GET", "HEAD"])
+    routes.add_api_route(f"{named}/void", void, methods=["GET", "HEAD"])
     return routes
 
 
@@ -51,39 +63,42 @@ def to_listing() -> Response:
 
 
 def listing(request: Request) -> Response:
-    """Every published file of the current release, with its size and SHA-256."""
+    """Every published file of the release, with its size and SHA-256."""
     current = _release(request)
     offer = choose(LISTING_FORMATS, request.headers.get("accept"))
     if offer is None:
         types = ", ".join(f.media_type for f in LISTING_FORMATS)
         raise NotAcceptable(f"the listing is available as {types}")
     files = catalogue(current.path)
+    links = _Links.of(request)
     if offer is JSON:
         media_type = JSON.media_type
-        body = json.dumps(_listing_json(current, files), indent=2).encode() + b"\n"
+        body = json.dumps(_listing_json(current, files, links), indent=2).encode() + b"\n"
     else:
-        body = _listing_html(current, files).encode()
+        body = _listing_html(current, files, links).encode()
         media_type = "text/html; charset=utf-8"
     rep = Representation.of_bytes(body, media_type, files[MANIFEST].modified)
     return send(request, rep, vary="Accept, Accept-Encoding")
 
 
 def dump(request: Request, name: str) -> Response:
-    """One file of the current release, streamed."""
+    """One file of the release, streamed."""
     current = _release(request)
     files = catalogue(current.path)
     if name not in files:
-        raise NotFound(f"release {current.id} has no file named {name!r}; /dumps/ lists its files")
+        folder = request.url.path.rsplit("/", 1)[0] + "/"
+        raise NotFound(f"release {current.id} has no file named {name!r}; {folder} lists its files")
     return send(request, files[name])
 
 
 def void(request: Request) -> Response:
-    """The VoID/DCAT description of the current release, in the format asked for."""
+    """The VoID/DCAT description of the release, in the format asked for."""
     current = _release(request)
     offers: tuple[Offer, ...] = (*SINGLE_GRAPH, HTML)
     choice = choose(offers, request.headers.get("accept"))
     if choice is HTML:
-        return RedirectResponse("../page/dataset", status_code=303, headers={"Vary": "Accept"})
+        page = "./" if named_in(request.scope) else "../page/dataset"
+        return RedirectResponse(page, status_code=303, headers={"Vary": "Accept"})
     if choice is None:
         raise refuse("the VoID description", offers, request.headers.get("accept"))
     syntax = cast(RdfSyntax, choice)
@@ -152,12 +167,34 @@ def _created(current: Release) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(stamp), dt.UTC)
 
 
-def _listing_json(current: Release, files: dict[str, Representation]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Links:
+    """References from a listing to the pages around it, relative to where it is."""
+
+    home: str
+    query: str
+    void: str
+    releases: str
+    named: bool  # whether the listing is at a URL naming its release
+
+    @classmethod
+    def of(cls, request: Request) -> _Links:
+        here = app_path(request)
+        named = named_id(here) is not None
+        void = "../void" if named else locations.relative("/.well-known/void", here)
+        home, query, listing = (locations.relative(p, here) for p in ("/", "/query", "/releases/"))
+        return cls(home, query, void, listing, named)
+
+
+def _listing_json(
+    current: Release, files: dict[str, Representation], links: _Links
+) -> dict[str, Any]:
     return {
         "release": current.id,
         "created": current.manifest.get("created"),
         "validation": current.manifest.get("validation"),
-        "void": "../.well-known/void",
+        "void": links.void,
+        "releases": links.releases,
         "files": [
             {
                 "name": name,
@@ -171,7 +208,7 @@ def _listing_json(current: Release, files: dict[str, Representation]) -> dict[st
     }
 
 
-def _listing_html(current: Release, files: dict[str, Representation]) -> str:
+def _listing_html(current: Release, files: dict[str, Representation], links: _Links) -> str:
     rows = "\n".join(
         f'<tr><td><a href="{html.escape(name)}" download>{html.escape(name)}</a></td>'
         f"<td>{html.escape(rep.media_type)}</td>"
@@ -196,14 +233,14 @@ code {{ font-size: .8rem; }}
 </style>
 </head>
 <body>
-<nav><a href="../">Home</a> · <a href="../query">Query</a> ·
-<a href="../.well-known/void">VoID</a></nav>
+<nav><a href="{links.home}">Home</a> · <a href="{links.query}">Query</a> ·
+<a href="{links.void}">VoID</a> · <a href="{links.releases}">Releases</a></nav>
 <h1>Dumps of release {release_id}</h1>
 <p>Built {html.escape(str(current.manifest.get("created", "")))}; the data
 {verdict} (<a href="validation-report.txt">validation report</a>,
 <a href="validation-report.ttl" download>in Turtle</a>). Check a download with
 <code>sha256sum -c --ignore-missing SHA256SUMS</code>. Every file is sent gzip-compressed
-to clients that accept it, and answers <code>Range</code> requests.</p>
+to clients that accept it, and answers <code>Range</code> requests. {_kept(current, links)}</p>
 <table>
 <thead><tr><th>File</th><th>Media type</th><th>Size</th><th>SHA-256</th></tr></thead>
 <tbody>
@@ -213,6 +250,20 @@ to clients that accept it, and answers <code>Range</code> requests.</p>
 </body>
 </html>
 """
+
+
+def _kept(current: Release, links: _Links) -> str:
+    """Where these files stay, for how long (see kg.server.releases)."""
+    if links.named:
+        return (
+            f"These URLs name release {html.escape(current.id)}: they answer the same way for "
+            f'as long as it is kept (<a href="{links.releases}">all kept releases</a>).'
+        )
+    folder = f"{links.releases}{html.escape(current.id)}/dumps/"
+    return (
+        f'The same files stay at <a href="{folder}">/releases/{html.escape(current.id)}/dumps/</a> '
+        "for as long as this release is kept, when this page shows the next one."
+    )
 
 
 def _human(size: int) -> str:

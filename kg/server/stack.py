@@ -3,7 +3,8 @@
 From the outside in: CORS (any origin may read this public dataset:
 :mod:`kg.server.cors`), security headers, the one error handler
 (:mod:`kg.server.failures`), compression (:mod:`kg.server.compression`), request limits
-(:mod:`kg.server.limits`), then ETags and conditional requests (:mod:`kg.server.etags`).
+(:mod:`kg.server.limits`), the caching of the URLs that name a release
+(:mod:`kg.server.releases`), then ETags and conditional requests (:mod:`kg.server.etags`).
 :func:`middleware` is the list; the application factory installs it around the
 framework's routes, and the lean ``/sparql`` path (:mod:`kg.server.sparql.lean`) builds
 the very same list around its handler with :func:`wrap`, so both answer with one
@@ -21,6 +22,7 @@ from kg.server.cors import PublicCORS
 from kg.server.etags import ConditionalRequests
 from kg.server.limits import BodyLimits, RequestLimits
 from kg.server.live import LiveRelease
+from kg.server.releases import ImmutableReleases
 from kg.server.sparql.protocol import body_limit
 
 # Sent with every response. CSP: the pages and the query UI load only what this server
@@ -46,6 +48,7 @@ def middleware(settings: Settings, live: LiveRelease) -> list[Middleware]:
         Middleware(failures.CatchErrors),
         *compression.middleware(),
         Middleware(RequestLimits, limits=body_limits(settings)),
+        Middleware(ImmutableReleases),
         Middleware(ConditionalRequests, live=live),
     ]
 

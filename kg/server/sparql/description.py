@@ -1,7 +1,8 @@
 """The SPARQL service description, returned by ``/sparql`` called without a query
 (SPARQL 1.1 Service Description, sections 2 and 3).
 
-It names the endpoint (``{base}sparql``: the public IRI, whatever host serves it),
+It names the endpoint (``{base}sparql``, or ``{base}releases/{id}/sparql`` for the
+endpoint of one release: the public IRI, whatever host serves it),
 the language (SPARQL 1.1 Query only: the service is read-only), the result formats
 (W3C format IRIs, http://www.w3.org/ns/formats/), the features (the union default
 graph; basic federated query only when a SERVICE allow-list is set), and the default
@@ -24,14 +25,23 @@ def endpoint_iri(settings: Settings) -> str:
     return settings.base_iri + "sparql"
 
 
-def describe(settings: Settings, store: ox.Store, release_id: str) -> list[ox.Triple]:
-    """The description as triples; ``store`` gives the named graphs of the release."""
+def describe(
+    settings: Settings, store: ox.Store, release_id: str, named: bool = False
+) -> list[ox.Triple]:
+    """The description as triples; ``store`` gives the named graphs of the release.
+    ``named``: of the endpoint at the URL naming the release, whose default dataset is
+    that release rather than the dataset as it currently is."""
 
     def sd(term: str) -> ox.NamedNode:
         return ox.NamedNode(f"{SD}{term}")
 
-    service = ox.NamedNode(endpoint_iri(settings))
-    dataset = ox.NamedNode(str(settings.ns.dataset))
+    ns = settings.ns
+    if named:
+        service = ox.NamedNode(str(ns.release_url(release_id, "sparql")))
+        dataset = ox.NamedNode(str(ns.release(release_id)))
+    else:
+        service = ox.NamedNode(endpoint_iri(settings))
+        dataset = ox.NamedNode(str(ns.dataset))
     default_graph = ox.BlankNode("defaultGraph")
     triples = [
         ox.Triple(service, RDF_TYPE, sd("Service")),

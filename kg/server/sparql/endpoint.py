@@ -1,7 +1,9 @@
-"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (SPARQL 1.1 Protocol, section 2.1).
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` (SPARQL 1.1 Protocol, section 2.1),
+and at ``/releases/{id}/sparql``, the same endpoint answering from one kept release.
 
 One request goes: a browser that prefers HTML is sent to the query UI
-(:mod:`~kg.server.sparql.browsers`, the one place that tells people from programs); else
+(:mod:`~kg.server.sparql.browsers`, the one place that tells people from programs; not
+from a release's own endpoint, as the UI queries the current release); else
 read the protocol request (:mod:`~kg.server.sparql.protocol`); without a query, answer
 the service description (:mod:`~kg.server.sparql.description`); check the query
 (:mod:`~kg.server.sparql.querycheck`); negotiate the format
@@ -45,7 +47,7 @@ from kg.formats import BY_NAME, GRAPHS, RESULTS, W3C_FORMATS
 from kg.namespaces import SD
 from kg.server import failures, negotiation
 from kg.server.failures import ClientGone
-from kg.server.live import LiveRelease, Snapshot
+from kg.server.live import LiveRelease, Snapshot, named_in
 from kg.server.sparql import browsers, description, protocol, querycheck, results
 from kg.server.sparql.cache import ResultCache
 from kg.server.sparql.executor import Executor
@@ -117,11 +119,7 @@ class SparqlService:
                     "(SPARQL 1.1 Protocol, section 2.1)",
                     ALLOW,
                 )
-            elif (
-                location := browsers.ui_location(
-                    method, scope.get("query_string", b""), accept or None, scope["path"]
-                )
-            ) is not None:
+            elif (location := self._ui_location(scope, accept)) is not None:
                 await _send(sending, 303, [(b"location", location.encode()), _VARY], b"")
             else:
                 await self._answer(scope, receive, sending, accept)
@@ -129,6 +127,15 @@ class SparqlService:
             if started:
                 raise
             await failures.respond(error, accept)(scope, receive, send)
+
+    @staticmethod
+    def _ui_location(scope: Scope, accept: str) -> str | None:
+        """Where a browser is sent: the query UI, which queries the current release; so
+        never from the endpoint of one release."""
+        if named_in(scope) is not None:
+            return None
+        query_string = scope.get("query_string", b"")
+        return browsers.ui_location(scope["method"], query_string, accept or None, scope["path"])
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, accept: str) -> None:
         snapshot = self.live.of_request(scope)
@@ -143,7 +150,8 @@ class SparqlService:
             self.settings.max_query_bytes,
         )
         if sparql.query is None:
-            await self._description(snapshot, sparql, send, head=method == "HEAD")
+            named = named_in(scope) is not None
+            await self._description(snapshot, sparql, send, method == "HEAD", named)
             return
         plan = querycheck.analyse(sparql.query, self.allowlist, self.predefined)
         results_format = negotiation.choose(RESULTS, sparql.accept, sparql.formats)
@@ -191,14 +199,21 @@ class SparqlService:
             answer.abandon()  # a worker that did not answer in full is killed
 
     async def _description(
-        self, snapshot: Snapshot, sparql: protocol.SparqlRequest, send: Send, head: bool
+        self,
+        snapshot: Snapshot,
+        sparql: protocol.SparqlRequest,
+        send: Send,
+        head: bool,
+        named: bool,
     ) -> None:
         fmt = negotiation.choose(GRAPHS, sparql.accept, sparql.formats)
         if fmt is None:
             raise negotiation.refuse(
                 "the service description", GRAPHS, sparql.accept, sparql.formats
             )
-        triples = await run_sync(description.describe, self.settings, snapshot.store, snapshot.id)
+        triples = await run_sync(  # the store of an older release opens there, off the loop
+            lambda: description.describe(self.settings, snapshot.store, snapshot.id, named)
+        )
         body = results.rdf(triples, fmt.name, _SD_PREFIXES)
         headers = [_VARY, *_entity(fmt.content_type, len(body))]
         await _send(send, 200, headers, b"" if head else body, length=False)

@@ -2,10 +2,10 @@
 
 Every request to ``/sparql`` or ``/sparql/`` comes here before FastAPI sees it (see
 :class:`kg.server.app.KgApp`); so does a request to any other path that a
-:data:`Claim` added to :attr:`LeanSparql.claims` takes, such as an endpoint named after
-one release, which pins that release (:meth:`LiveRelease.pin
-<kg.server.live.LiveRelease.pin>`) so that everything below answers from it. A request
-goes one of two ways:
+:data:`Claim` added to :attr:`LeanSparql.claims` takes: by default, a release's own
+endpoint ``/releases/{id}/sparql`` (:func:`release_endpoint`), whose release
+:meth:`LiveRelease.of_request <kg.server.live.LiveRelease.of_request>` takes from the
+path, so that everything below answers from it. A request goes one of two ways:
 
 * **Repeated** (a ``GET``, ``HEAD`` or ``POST`` answered before on this release): the
   response is sent again from the result cache (:mod:`~kg.server.sparql.cache`), status,
@@ -17,7 +17,9 @@ goes one of two ways:
   without the framework's routing and its own middleware around it. A response that
   may be reused (200, an ETag, not ``no-store``) is kept on its way out.
 
-What decides a response, and so the cache key: the release, the method, the path and
+What decides a response, and so the cache key: the release the request is answered
+from (the one its path names, else the current one: :meth:`LiveRelease.of_request
+<kg.server.live.LiveRelease.of_request>`), the method, the path and
 query string, the body, and the request headers that the handler and the middleware
 read (:data:`READ`); no other header changes a byte of it. A request with
 ``If-None-Match`` matching the kept tag, or with ``Range``, takes the second way, where
@@ -34,13 +36,14 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 
 from kg.config import Settings
-from kg.errors import NoRelease
+from kg.errors import KgError
 from kg.server import etags, stack
-from kg.server.live import LiveRelease
+from kg.server.live import RELEASES_PATH, LiveRelease
 from kg.server.sparql import endpoint
 from kg.server.sparql.cache import Cached
 
 PATHS = frozenset({"/sparql", "/sparql/"})  # the W3C protocol tests ask for /sparql/
+_ENDPOINTS = tuple(path.removeprefix("/") for path in PATHS)  # after /releases/{id}/
 # Request headers that the endpoint and the middleware of kg.server.stack read (CORS
 # reads Origin; negotiation Accept; compression Accept-Encoding; a POST Content-Type).
 READ = frozenset({b"accept", b"accept-encoding", b"origin", b"content-type"})
@@ -61,6 +64,18 @@ def current_endpoint(scope: Scope) -> bool:
 _BODY_START = "http.response.start"
 
 
+def release_endpoint(scope: Scope) -> bool:
+    """A release's own endpoint, ``/releases/{id}/sparql`` (with or without the final
+    slash). No pin is needed: :meth:`LiveRelease.of_request
+    <kg.server.live.LiveRelease.of_request>` takes the release from the path (and a
+    release not kept is the handler's 404)."""
+    path: str = scope["path"]
+    if not path.startswith(RELEASES_PATH):
+        return False
+    release_id, _, rest = path[len(RELEASES_PATH) :].partition("/")
+    return bool(release_id) and rest in _ENDPOINTS
+
+
 class LeanSparql:
     """``/sparql`` as a plain ASGI app: the cache, else the handler in the middleware."""
 
@@ -69,7 +84,7 @@ class LeanSparql:
         self.live = live
         self.limits = stack.body_limits(settings)
         self.handler = stack.wrap(self._respond, settings, live)
-        self.claims: list[Claim] = [current_endpoint]
+        self.claims: list[Claim] = [current_endpoint, release_endpoint]
 
     def takes(self, scope: Scope) -> bool:
         """Whether an HTTP request is answered here, not by the framework's routes."""
@@ -95,7 +110,7 @@ class LeanSparql:
                 return
         try:
             release = self.live.of_request(scope).id
-        except NoRelease:  # the handler says so, as every route does
+        except KgError:  # no release, or not one kept: the handler says so, as any route
             await self.handler(scope, receive, send)
             return
         body = b""
