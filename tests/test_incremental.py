@@ -91,10 +91,16 @@ def built_copy(corpus: Path, tmp_path: Path) -> tuple[Path, Settings, Release]:
     return seeds, settings, build(settings)[0]
 
 
-def full_build(seeds: Path, tmp_path: Path) -> tuple[Release, str]:
-    """``kg build --full`` of ``seeds`` in a data folder of its own: what an incremental
-    build must equal."""
-    return build(repo_settings(tmp_path / "other", seeds_dir=seeds), full=True)
+def full_build(seeds: Path, tmp_path: Path, previous: Release) -> tuple[Release, str]:
+    """``kg build --full`` of ``seeds`` in a data folder of its own holding only the
+    release the incremental build was made over (``previous``, current there too, since
+    a release's VoID names the one it revises): what an incremental build must equal."""
+    settings = repo_settings(tmp_path / "other", seeds_dir=seeds)
+    settings.releases_dir.mkdir(parents=True)
+    copy = settings.releases_dir / previous.path.name
+    shutil.copytree(previous.path, copy, symlinks=True)
+    settings.current_link.symlink_to(copy.relative_to(settings.data_dir))
+    return build(settings, full=True)
 
 
 def files(release: Release) -> dict[str, bytes]:
@@ -177,7 +183,7 @@ def test_an_incremental_release_is_the_full_release_byte_for_byte(
     assert incremental.manifest["statistics"]["triples"] >= pipeline.UPDATE_FROM
     assert "updated the store" in said, said
     validated = int(re.search(r"validate ([\d,]+) nodes", said)[1].replace(",", ""))  # type: ignore[index]
-    full, said_full = full_build(seeds, tmp_path)
+    full, said_full = full_build(seeds, tmp_path, first)
     everything = int(re.search(r"validate ([\d,]+) nodes", said_full)[1].replace(",", ""))  # type: ignore[index]
     assert 0 < validated < everything
     assert incremental.id == full.id == NOW.strftime("%Y%m%dT%H%M%SZ")
@@ -188,11 +194,11 @@ def test_an_incremental_release_is_the_full_release_byte_for_byte(
 def test_without_changes_the_next_release_is_made_from_the_cache(
     corpora: tuple[Path, Path], tmp_path: Path, clock: Clock
 ) -> None:
-    seeds, settings, _ = built_copy(corpora[0], tmp_path)
+    seeds, settings, before = built_copy(corpora[0], tmp_path)
     clock.now = NOW
     again, said = build(settings)
     assert "validate 0 nodes" in said and "compile 0 of" in said, said
-    full, _ = full_build(seeds, tmp_path)
+    full, _ = full_build(seeds, tmp_path, before)
     assert_same(again, full)
 
 
@@ -304,7 +310,7 @@ def _flip(path: Path, at: int) -> None:
 def test_damaged_and_foreign_cache_entries_are_ignored_and_made_again(
     corpora: tuple[Path, Path], tmp_path: Path, clock: Clock
 ) -> None:
-    seeds, settings, _ = built_copy(corpora[0], tmp_path)
+    seeds, settings, before = built_copy(corpora[0], tmp_path)
     cache = settings.data_dir / pipeline.CACHE_DIR
     units = sorted((cache / "units").glob("*.unit"), key=lambda p: -p.stat().st_size)
     key = compile_key(settings)
@@ -321,7 +327,7 @@ def test_damaged_and_foreign_cache_entries_are_ignored_and_made_again(
     clock.now = NOW
     again, said = build(settings)
     assert "updated the store" in said
-    full, _ = full_build(seeds, tmp_path)
+    full, _ = full_build(seeds, tmp_path, before)
     assert_same(again, full)
     store = BuildCache(cache)
     for path in (cache / "units").glob("*.unit"):  # every unit kept is sound again
@@ -338,7 +344,7 @@ def test_a_damaged_state_means_validating_everything(
     clock.now = NOW
     again, said = build(settings)
     assert "loaded the store" in said
-    full, said_full = full_build(seeds, tmp_path)
+    full, said_full = full_build(seeds, tmp_path, first)
     assert said.count("nodes") == said_full.count("nodes")
     assert_same(again, full)
 
@@ -346,14 +352,14 @@ def test_a_damaged_state_means_validating_everything(
 def test_a_full_build_reads_nothing_from_the_cache(
     corpora: tuple[Path, Path], tmp_path: Path, clock: Clock
 ) -> None:
-    seeds, settings, _ = built_copy(corpora[0], tmp_path)
+    seeds, settings, before = built_copy(corpora[0], tmp_path)
     cache = settings.data_dir / pipeline.CACHE_DIR
     for path in cache.rglob("*.unit"):  # damaged
         path.write_bytes(path.read_bytes().replace(b"Wesenia", b"Atlantis"))
     clock.now = NOW
     again, said = build(settings, full=True)
     assert "compile 0 of" not in said and "loaded the store" in said
-    full, _ = full_build(seeds, tmp_path)
+    full, _ = full_build(seeds, tmp_path, before)
     assert_same(again, full)
 
 
@@ -407,7 +413,7 @@ def test_a_killed_incremental_build_leaves_the_last_release_current(
     assert current(settings).path == previous.path
     assert files(current(settings)) == files(previous)
     again, _ = build(settings)
-    full, _ = full_build(seeds, tmp_path)
+    full, _ = full_build(seeds, tmp_path, previous)
     assert {n: b for n, b in files(again).items() if n.startswith("dumps/")} == {
         n: b for n, b in files(full).items() if n.startswith("dumps/")
     }
