@@ -22,10 +22,11 @@ from typing import Any
 
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 from starlette_compress import CompressMiddleware, add_compress_type
 
 from kg.formats import GRAPHS, RESULTS, Syntax
+from kg.server.heads import ResponseHeadEditor
 
 MINIMUM_SIZE = 1024  # bytes; below this a compressed body saves too little to matter
 
@@ -63,29 +64,17 @@ def encoded_tag(etag: str, coding: str) -> str:
     return f'W/"{etag.strip(chr(34))}-{coding}"'
 
 
-class EncodedTags:
+class EncodedTags(ResponseHeadEditor):
     """Outside the compressor: gives a compressed response with a strong ETag the tag of
-    its coding (:func:`encoded_tag`). Pure ASGI."""
+    its coding (:func:`encoded_tag`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def retag(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                coding = etag = None
-                for name, value in message.get("headers", ()):
-                    if name == b"content-encoding" and coding is None:
-                        coding = value
-                    elif name == b"etag" and etag is None:
-                        etag = value
-                if coding and etag:
-                    headers = MutableHeaders(scope=message)
-                    headers["ETag"] = encoded_tag(etag.decode("latin-1"), coding.decode("latin-1"))
-            await send(message)
-
-        await self.app(scope, receive, retag)
+    def edit(self, scope: Scope, head: Message) -> None:
+        coding = etag = None
+        for name, value in head.get("headers", ()):
+            if name == b"content-encoding" and coding is None:
+                coding = value
+            elif name == b"etag" and etag is None:
+                etag = value
+        if coding and etag:
+            headers = MutableHeaders(scope=head)
+            headers["ETag"] = encoded_tag(etag.decode("latin-1"), coding.decode("latin-1"))

@@ -35,13 +35,14 @@ from typing import Any
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from kg import release as releases
 from kg.config import Settings
 from kg.errors import NotAcceptable
 from kg.namespaces import DCAT, STANDARD_PREFIXES, VOID
 from kg.release import Release
+from kg.server.heads import ResponseHeadEditor
 from kg.server.live import LiveRelease, named_in
 from kg.server.negotiation import HTML, JSON, choose
 from kg.server.pages.render import render
@@ -174,26 +175,19 @@ def _to_slash(request: Request) -> Response:
     return RedirectResponse(f"{name}/", status_code=308)
 
 
-class ImmutableReleases:
+class ImmutableReleases(ResponseHeadEditor):
     """Marks each successful answer at a URL that names a release (200, 206, 304; not
     one that says ``no-store``: a query calling NOW() or a SERVICE) as immutable and
-    fresh for a year (RFC 8246). Pure ASGI."""
+    fresh for a year (RFC 8246)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def applies(self, scope: Scope) -> bool:
+        return named_in(scope) is not None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or named_in(scope) is None:
-            await self.app(scope, receive, send)
+    def edit(self, scope: Scope, head: Message) -> None:
+        if head["status"] not in _CACHEABLE:
             return
-
-        async def marked(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] in _CACHEABLE:
-                headers = list(message.get("headers", ()))
-                control = [v for n, v in headers if bytes(n).lower() == b"cache-control"]
-                if not any(b"no-store" in bytes(v).lower() for v in control):
-                    headers = [(n, v) for n, v in headers if bytes(n).lower() != b"cache-control"]
-                    message["headers"] = [*headers, (b"cache-control", IMMUTABLE)]
-            await send(message)
-
-        await self.app(scope, receive, marked)
+        headers = list(head.get("headers", ()))
+        control = [v for n, v in headers if bytes(n).lower() == b"cache-control"]
+        if not any(b"no-store" in bytes(v).lower() for v in control):
+            headers = [(n, v) for n, v in headers if bytes(n).lower() != b"cache-control"]
+            head["headers"] = [*headers, (b"cache-control", IMMUTABLE)]

@@ -14,12 +14,13 @@ implementation of each.
 from __future__ import annotations
 
 from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Scope
 
 from kg.config import Settings
 from kg.server import compression, failures
 from kg.server.cors import PublicCORS
 from kg.server.etags import ConditionalRequests
+from kg.server.heads import ResponseHeadEditor
 from kg.server.limits import BodyLimits, RequestLimits
 from kg.server.live import LiveRelease
 from kg.server.releases import ImmutableReleases
@@ -65,27 +66,14 @@ def wrap(app: ASGIApp, settings: Settings, live: LiveRelease) -> ASGIApp:
     return app
 
 
-class SecurityHeaders:
-    """Adds :data:`SECURITY_HEADERS` to every response that does not set its own. Pure
-    ASGI: the ``@app.middleware("http")`` form cost about 0.25 ms on every request."""
+class SecurityHeaders(ResponseHeadEditor):
+    """Adds :data:`SECURITY_HEADERS` to every response that does not set its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name for name, _ in headers}
-                headers += [pair for pair in _SECURITY if pair[0] not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+    def edit(self, scope: Scope, head: Message) -> None:
+        headers = list(head.get("headers", ()))
+        present = {name for name, _ in headers}
+        headers += [pair for pair in _SECURITY if pair[0] not in present]
+        head["headers"] = headers
 
 
 _SECURITY = [
